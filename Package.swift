@@ -1,0 +1,81 @@
+// swift-tools-version:6.0
+//
+// altv-reconnectd: reconnect an alt:V debug client every time its server (re)starts.
+//
+// Module map (one concern each; the executables stay thin):
+//   CLibsystemd        pkg-config view of libsystemd (headers + -lsystemd), used only by CSystemd
+//   CSystemd           C shim: the only code that calls libsystemd (sd_notify, watchdog, journal)
+//   Systemd            Swift side of the shim: notifier, journal-aware log handler
+//   ClientProtocol     the client's debug API: status parsing, a small HTTP/1.1 client, DebugClient
+//   ReconnectPolicy    pure policy: the reconnect state machine, durations (no I/O, no clocks)
+//   LogWatch           inotify + Dispatch log following, line splitting, readiness matching
+//   ReconnectDaemon    wiring: configuration, watchers -> policy -> client -> notifier
+//   ClientSimulator    a faithful simulator of the client's debug API (library, for tests too)
+//   CommandLineSupport argument types and exit codes shared by both executables
+import PackageDescription
+
+let package = Package(
+    name: "altv-reconnectd",
+    products: [
+        .executable(name: "altv-reconnectd", targets: ["altv-reconnectd"]),
+        .executable(name: "altv-client-sim", targets: ["altv-client-sim"]),
+        .library(
+            name: "ReconnectKit",
+            targets: ["ReconnectDaemon", "ReconnectPolicy", "ClientProtocol", "LogWatch", "Systemd", "ClientSimulator"]
+        ),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CLibsystemd",
+            pkgConfig: "libsystemd",
+            providers: [.apt(["libsystemd-dev"])]
+        ),
+        .target(name: "CSystemd", dependencies: ["CLibsystemd"]),
+        .target(name: "Systemd", dependencies: ["CSystemd", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "ReconnectPolicy", dependencies: ["ClientProtocol"]),
+        .target(name: "ClientProtocol"),
+        .target(name: "LogWatch"),
+        .target(
+            name: "ReconnectDaemon",
+            dependencies: [
+                "ReconnectPolicy", "ClientProtocol", "LogWatch", "Systemd",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(name: "ClientSimulator", dependencies: ["ClientProtocol", "ReconnectPolicy"]),
+        .target(
+            name: "CommandLineSupport",
+            dependencies: ["ReconnectPolicy", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .executableTarget(
+            name: "altv-reconnectd",
+            dependencies: [
+                "ReconnectDaemon", "CommandLineSupport", "Systemd",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "altv-client-sim",
+            dependencies: [
+                "ClientSimulator", "CommandLineSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "UnitTests",
+            dependencies: ["ReconnectPolicy", "ClientProtocol", "LogWatch", "ClientSimulator", "Systemd", "ReconnectDaemon"]
+        ),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: [
+                "ReconnectPolicy", "ClientProtocol", "LogWatch", "ClientSimulator", "Systemd", "ReconnectDaemon",
+                "altv-reconnectd", "altv-client-sim",
+            ]
+        ),
+    ]
+)

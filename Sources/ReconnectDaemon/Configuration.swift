@@ -1,0 +1,43 @@
+import ClientProtocol
+import LogWatch
+import ReconnectPolicy
+
+/// Everything the daemon needs to run, already validated.
+public struct DaemonConfiguration: Sendable {
+    /// The server's log file (`--log-file`), followed by name like `tail -F`.
+    public var logFile: String
+    public var readyPattern: ReadinessPattern
+    public var client: ClientEndpoint
+    /// The server password: never logged, never in `STATUS=`, never in argv.
+    public var password: Secret?
+    /// Where the password came from, for the start-up line (the source, never the value).
+    public var passwordSource: PasswordSource.Origin
+    public var requestTimeout: Duration
+    public var reconnect: ReconnectSettings
+
+    public init(
+        logFile: String, readyPattern: ReadinessPattern = .default, client: ClientEndpoint = .default,
+        password: Secret? = nil, passwordSource: PasswordSource.Origin = .none,
+        requestTimeout: Duration = .seconds(2), reconnect: ReconnectSettings = ReconnectSettings()
+    ) {
+        self.logFile = logFile
+        self.readyPattern = readyPattern
+        self.client = client
+        self.password = password
+        self.passwordSource = passwordSource
+        self.requestTimeout = requestTimeout
+        self.reconnect = reconnect
+    }
+}
+
+/// An error in the daemon's environment rather than its command line (exit 78, EX_CONFIG):
+/// an unreadable password file, a log directory that does not exist, …
+public struct ConfigurationError: Error, CustomStringConvertible {
+    public var message: String
+    public var errno: Int32
+    public init(_ message: String, errno: Int32 = 0) {
+        self.message = message
+        self.errno = errno
+    }
+    public var description: String { message }
+}

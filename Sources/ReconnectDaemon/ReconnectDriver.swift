@@ -1,0 +1,77 @@
+import ClientProtocol
+import Dispatch
+import ReconnectPolicy
+
+/// Runs a `ReconnectLoop` for real: performs the requests it asks for on worker threads, keeps
+/// its single wake-up as a one-shot Dispatch timer (none while idle), and feeds the answers back.
+///
+/// Threading: all state is confined to `queue` (serial); HTTP exchanges block a worker of
+/// `requestQueue`, never `queue`, so a hanging client cannot stall readiness detection.
+public final class ReconnectDriver: @unchecked Sendable {
+    public let queue: DispatchQueue
+    public private(set) var loop: ReconnectLoop
+    private let client: DebugClient
+    private let password: Secret?
+    private let requestQueue = DispatchQueue(label: "altv-reconnectd.requests", attributes: .concurrent)
+    private var timer: DispatchSourceTimer?
+    private let onReport: (Report) -> Void
+
+    public init(queue: DispatchQueue, client: DebugClient, password: Secret?, settings: ReconnectSettings, onReport: @escaping (Report) -> Void) {
+        self.queue = queue
+        self.client = client
+        self.password = password
+        self.loop = ReconnectLoop(settings: settings)
+        self.onReport = onReport
+    }
+
+    /// Call on `queue`.
+    public func serverReady(_ trigger: StartTrigger) {
+        apply(loop.serverReady(trigger, at: .now()))
+    }
+
+    /// Call on `queue`.
+    public func serverStopped() {
+        apply(loop.serverStopped(at: .now()))
+    }
+
+    /// Call on `queue`: drop timers (shutdown).
+    public func stop() {
+        timer?.cancel()
+        timer = nil
+    }
+
+    private func apply(_ effects: [Effect]) {
+        for effect in effects {
+            switch effect {
+            case .requestStatus(let ticket):
+                requestQueue.async { [client, queue] in
+                    let result = client.status()
+                    queue.async { self.apply(self.loop.statusReceived(result, for: ticket, at: .now())) }
+                }
+            case .postReconnect(let ticket):
+                requestQueue.async { [client, password, queue] in
+                    let result = client.reconnect(password: password)
+                    queue.async { self.apply(self.loop.reconnectPosted(result, for: ticket, at: .now())) }
+                }
+            case .wakeUp(let instant, let ticket):
+                timer?.cancel()
+                let timer = DispatchSource.makeTimerSource(queue: queue)
+                let delay = instant - MonotonicInstant.now()
+                timer.schedule(deadline: .now() + .nanoseconds(Int(clamping: delay.nanosecondsClamped)), leeway: .milliseconds(1))
+                timer.setEventHandler { [weak self] in
+                    guard let self else { return }
+                    self.timer?.cancel()
+                    self.timer = nil
+                    self.apply(self.loop.wakeUpDue(ticket, at: .now()))
+                }
+                self.timer = timer
+                timer.resume()
+            case .cancelWakeUp:
+                timer?.cancel()
+                timer = nil
+            case .report(let report):
+                onReport(report)
+            }
+        }
+    }
+}

@@ -1,0 +1,81 @@
+/// Durations as users write them on the command line: `250ms`, `2.5s`, `1m`, `1h`, or a bare
+/// number of seconds. Parsed exactly (no floating point), so `0.1s` is 100 ms, not 99.999….
+public enum DurationText {
+    public struct SyntaxError: Error, CustomStringConvertible {
+        public var input: String
+        public var description: String {
+            "invalid duration '\(input)': use a number with an optional unit ms, s, m or h, e.g. 250ms, 2.5s, 1m, 90"
+        }
+    }
+
+    private static let units: [(suffix: String, nanoseconds: UInt64)] = [
+        ("ms", 1_000_000), ("us", 1_000), ("µs", 1_000), ("ns", 1),
+        ("s", 1_000_000_000), ("m", 60_000_000_000), ("h", 3_600_000_000_000),
+    ]
+
+    /// The longest duration accepted (a year): anything longer is a typo.
+    static let maximumNanoseconds: UInt64 = 366 * 24 * 3_600_000_000_000
+
+    public static func parse(_ input: String) throws(SyntaxError) -> Duration {
+        let text = input.trimmingCharacters(where: \.isWhitespace).lowercased()
+        var number = Substring(text)
+        var unit: UInt64 = 1_000_000_000
+        for candidate in units where text.hasSuffix(candidate.suffix) {
+            number = text.dropLast(candidate.suffix.count)
+            unit = candidate.nanoseconds
+            break
+        }
+        number = number.drop(while: \.isWhitespace)
+        let pieces = number.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+        guard !number.isEmpty, pieces.count <= 2,
+              pieces.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } }),
+              pieces.contains(where: { !$0.isEmpty })
+        else { throw SyntaxError(input: input) }
+        let whole = pieces[0].isEmpty ? 0 : UInt64(pieces[0])
+        guard let whole else { throw SyntaxError(input: input) }
+        let (wholeNanos, overflow) = whole.multipliedReportingOverflow(by: unit)
+        guard !overflow else { throw SyntaxError(input: input) }
+        var total = wholeNanos
+        if pieces.count == 2 {
+            var scale = unit
+            for digit in pieces[1].prefix(18) {
+                scale /= 10
+                total += UInt64(digit.wholeNumberValue!) * scale
+            }
+        }
+        guard total <= maximumNanoseconds else { throw SyntaxError(input: input) }
+        return .nanoseconds(Int64(total))
+    }
+
+    /// A short human form for logs: `850 ms`, `4.2 s`, `3 min 5 s`.
+    public static func format(_ duration: Duration) -> String {
+        let nanoseconds = duration.nanosecondsClamped
+        if nanoseconds < 1_000_000_000 { return "\((nanoseconds + 500_000) / 1_000_000) ms" }
+        if nanoseconds < 60_000_000_000 {
+            let tenths = (nanoseconds + 50_000_000) / 100_000_000
+            return "\(tenths / 10).\(tenths % 10) s"
+        }
+        let seconds = (nanoseconds + 500_000_000) / 1_000_000_000
+        return seconds % 60 == 0 ? "\(seconds / 60) min" : "\(seconds / 60) min \(seconds % 60) s"
+    }
+}
+
+extension Duration {
+    /// Whole nanoseconds, clamped to 0...UInt64.max (negative durations read as zero).
+    public var nanosecondsClamped: UInt64 {
+        let (seconds, attoseconds) = components
+        if seconds < 0 || (seconds == 0 && attoseconds < 0) { return 0 }
+        let (scaled, overflow) = UInt64(seconds).multipliedReportingOverflow(by: 1_000_000_000)
+        if overflow { return .max }
+        return scaled &+ UInt64(attoseconds / 1_000_000_000)
+    }
+}
+
+extension StringProtocol {
+    func trimmingCharacters(where predicate: (Character) -> Bool) -> String {
+        guard let first = firstIndex(where: { !predicate($0) }), let last = lastIndex(where: { !predicate($0) }) else {
+            return ""
+        }
+        return String(self[first...last])
+    }
+}

@@ -1,0 +1,17 @@
+import ArgumentParser
+import CommandLineSupport
+
+/// The command tree; `run` is the default, so `altv-reconnectd --log-file L` runs the daemon.
+struct AltvReconnectd: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "altv-reconnectd",
+        abstract: "Reconnect your alt:V debug client every time your server (re)starts.",
+        discussion: """
+            Exit codes: 0 ok (also after SIGTERM/SIGINT), 1 reconnect sent but the client did not \
+            reach IN_GAME, 64 usage error, 69 client unavailable (status, reconnect), 78 configuration error.
+            """,
+        version: "0.1.0",
+        subcommands: [RunCommand.self, StatusCommand.self, ReconnectCommand.self],
+        defaultSubcommand: RunCommand.self
+    )
+}

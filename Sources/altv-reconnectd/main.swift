@@ -1,0 +1,3 @@
+import CommandLineSupport
+
+runCommand(AltvReconnectd.self, name: "altv-reconnectd")
