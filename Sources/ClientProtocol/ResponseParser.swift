@@ -10,34 +10,23 @@ struct ResponseParser {
     }
 
     func parse(_ buffer: [UInt8], atEOF: Bool) -> Outcome {
-        guard let (headerEnd, bodyStart) = Self.findHeaderEnd(buffer) else {
+        guard let (headerEnd, bodyStart) = HTTPHead.bounds(in: buffer) else {
             if buffer.count >= 5 && !buffer.starts(with: Array("HTTP/".utf8)) {
                 return .failed(.malformedResponse("not an HTTP answer"))
             }
             return atEOF ? .failed(buffer.isEmpty ? .connectionClosed : .malformedResponse("incomplete headers")) : .needMore
         }
-        let headerText = String(decoding: buffer[0..<headerEnd], as: UTF8.self)
-        var lines = headerText.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
-            .map { $0.hasSuffix("\r") ? $0.dropLast() : $0 }
-        guard !lines.isEmpty else { return .failed(.malformedResponse("empty status line")) }
-        let statusLine = lines.removeFirst()
-        let parts = statusLine.split(separator: " ", maxSplits: 2)
+        let head = HTTPHead(buffer[0..<headerEnd])
+        let parts = head.startLine.split(separator: " ", maxSplits: 2)
         guard parts.count >= 2, parts[0].hasPrefix("HTTP/1."), parts[1].count == 3, let code = Int(parts[1]) else {
             return .failed(.malformedResponse("bad status line"))
         }
         var contentLength: Int?
-        var chunked = false
-        for line in lines {
-            guard let colon = line.firstIndex(of: ":") else { continue }
-            let name = line[..<colon].lowercased()
-            let value = line[line.index(after: colon)...].trimmingStatusNoise()
-            if name == "content-length" {
-                guard let length = Int(value), length >= 0 else { return .failed(.malformedResponse("bad Content-Length")) }
-                contentLength = length
-            } else if name == "transfer-encoding", value.lowercased().contains("chunked") {
-                chunked = true
-            }
+        if let value = head["content-length"] {
+            guard let length = Int(value), length >= 0 else { return .failed(.malformedResponse("bad Content-Length")) }
+            contentLength = length
         }
+        let chunked = head["transfer-encoding"]?.lowercased().contains("chunked") ?? false
         let body = buffer[bodyStart...]
         if chunked {
             switch Self.decodeChunked(body) {
@@ -55,19 +44,6 @@ struct ResponseParser {
         // No framing: the body ends when the server closes (or there is none for 204/304).
         if code == 204 || code == 304 { return .complete(HTTPResponse(statusCode: code, body: [])) }
         return atEOF ? .complete(HTTPResponse(statusCode: code, body: Array(body))) : .needMore
-    }
-
-    /// Index where the header block ends and where the body starts.
-    static func findHeaderEnd(_ buffer: [UInt8]) -> (Int, Int)? {
-        var index = 0
-        while index < buffer.count {
-            if buffer[index] == 10 {
-                if index + 1 < buffer.count && buffer[index + 1] == 10 { return (index, index + 2) }
-                if index + 2 < buffer.count && buffer[index + 1] == 13 && buffer[index + 2] == 10 { return (index, index + 3) }
-            }
-            index += 1
-        }
-        return nil
     }
 
     /// `nil`: need more bytes; `.some(nil)`: malformed; `.some(bytes)`: the decoded body.
@@ -89,5 +65,42 @@ struct ResponseParser {
             guard body[index] == 10 else { return .some(nil) }
             index += 1
         }
+    }
+}
+
+/// The start line and header fields of an HTTP/1.x message (request or response).
+/// Shared by the client's response parser and the simulator's request parser.
+public struct HTTPHead: Sendable {
+    public var startLine: String
+    /// Field names lowercased; the last occurrence wins.
+    public var fields: [String: String]
+
+    public init(_ bytes: ArraySlice<UInt8>) {
+        let text = String(decoding: bytes, as: UTF8.self)
+        // "\r\n" is one Character in Swift: split on both it and a bare "\n".
+        var lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
+            .map { $0.hasSuffix("\r") ? $0.dropLast() : $0 }
+        startLine = lines.isEmpty ? "" : String(lines.removeFirst())
+        fields = [:]
+        for line in lines {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            fields[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingStatusNoise()
+        }
+    }
+
+    public subscript(name: String) -> String? { fields[name.lowercased()] }
+
+    /// Where the header block ends and the body starts, once the blank line has arrived.
+    /// Accepts CRLF and bare LF line ends.
+    public static func bounds(in buffer: [UInt8]) -> (headerEnd: Int, bodyStart: Int)? {
+        var index = 0
+        while index < buffer.count {
+            if buffer[index] == 10 {
+                if index + 1 < buffer.count && buffer[index + 1] == 10 { return (index, index + 2) }
+                if index + 2 < buffer.count && buffer[index + 1] == 13 && buffer[index + 2] == 10 { return (index, index + 3) }
+            }
+            index += 1
+        }
+        return nil
     }
 }

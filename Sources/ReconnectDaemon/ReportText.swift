@@ -31,7 +31,10 @@ public struct ReportText: Equatable, Sendable {
             self.init(level: .info, message: "Reconnecting client at \(client) (attempt #\(start))", status: nil)
         case .superseded(let start, let newer):
             self.init(level: .info, message: "Start #\(start) superseded by start #\(newer) before its reconnect finished", status: nil)
-        case .client(let start, let observation):
+        case .client(let start, let observation, afterReconnect: true):
+            self.init(level: .info, message: "Client \(observation) (start #\(start), reconnecting)",
+                      status: "Reconnect sent (start #\(start)), client \(observation)")
+        case .client(let start, let observation, afterReconnect: false):
             let waiting: String
             switch observation {
             case .status(let status) where status.acceptsReconnect: waiting = ""

@@ -74,13 +74,18 @@ public struct ReconnectLoop: Sendable {
         case .success(let status): .status(status)
         case .failure(let error): .unreachable(error)
         }
-        var effects = observe(observation)
+        let observed = observe(observation)
+        let decided: [Effect]
         switch phase {
-        case .waitingForClient: effects += decideWhileWaiting(observation, at: now)
-        case .verifying: effects += decideWhileVerifying(observation, at: now)
-        default: break
+        case .waitingForClient: decided = decideWhileWaiting(observation, at: now)
+        case .verifying: decided = decideWhileVerifying(observation, at: now)
+        default: decided = []
         }
-        return effects
+        if case .finished(.inGame) = phase {
+            // "Client IN_GAME 4.2 s after server ready" says it all; skip the bare "Client IN_GAME".
+            return observed.filter { if case .report(.client) = $0 { false } else { true } } + decided
+        }
+        return observed + decided
     }
 
     /// The outcome of `.postReconnect(ticket)`.
@@ -185,7 +190,7 @@ public struct ReconnectLoop: Sendable {
         }
         if observation != lastObservation {
             lastObservation = observation
-            effects.append(.report(.client(start: start, observation)))
+            effects.append(.report(.client(start: start, observation, afterReconnect: phase == .verifying || phase == .posting)))
         }
         return effects
     }

@@ -95,7 +95,8 @@ public enum Phase: Equatable, Sendable {
 public enum Report: Equatable, Sendable {
     case serverReady(start: Int, trigger: StartTrigger)
     case superseded(start: Int, by: Int)
-    case client(start: Int, Observation)
+    /// What the client said changed; `afterReconnect` tells whether the POST was already sent.
+    case client(start: Int, Observation, afterReconnect: Bool)
     case unknownStatus(String)
     case reconnectSent(start: Int, from: ClientStatus, answer: PostAnswer)
     case inGame(start: Int, sinceReady: Duration)

@@ -1,1 +1,3 @@
-print("x")
+import CommandLineSupport
+
+runCommand(AltvClientSim.self, name: "altv-client-sim")
