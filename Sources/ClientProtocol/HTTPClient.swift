@@ -8,6 +8,11 @@ import Musl
 public struct HTTPResponse: Sendable, Equatable {
     public var statusCode: Int
     public var body: [UInt8]
+
+    public init(statusCode: Int, body: [UInt8]) {
+        self.statusCode = statusCode
+        self.body = body
+    }
 }
 
 /// A deliberately small HTTP/1.1 client for a loopback peer: one request per connection,

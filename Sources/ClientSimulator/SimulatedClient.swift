@@ -33,6 +33,12 @@ public struct SimulatedClient: Sendable {
         public var from: ClientStatus
         public var to: ClientStatus
         public var at: MonotonicInstant
+
+        public init(from: ClientStatus, to: ClientStatus, at: MonotonicInstant) {
+            self.from = from
+            self.to = to
+            self.at = at
+        }
     }
 
     public let settings: Settings

@@ -67,6 +67,11 @@ public struct ReadinessPattern: @unchecked Sendable, CustomStringConvertible {
         return bytes.withUnsafeMutableBytes { matches(UnsafeRawBufferPointer($0)) }
     }
 
+    /// The regex alone, without the literal prefilter (to check the prefilter never changes an answer).
+    func matchesByRegexOnly(_ line: String) -> Bool {
+        (try? regex.firstMatch(in: line)) != nil
+    }
+
     static func contains(_ haystack: UnsafeRawBufferPointer, _ needle: [UInt8]) -> Bool {
         guard haystack.count >= needle.count, let base = haystack.baseAddress, let first = needle.first else { return false }
         // memchr for the first byte, memcmp for the rest (glibc's memmem is not exported to Swift).

@@ -30,8 +30,13 @@ public struct ReconnectLoop: Sendable {
     private var lastRequestAt = MonotonicInstant(nanoseconds: 0)
     private var postedFrom = ClientStatus.mainMenu
     private var postedAt = MonotonicInstant(nanoseconds: 0)
-    /// After the POST: since when the client has shown the same state it was posted from.
-    private var unchangedSince: MonotonicInstant?
+    /// After the POST: since when the client has been in MAIN_MENU without interruption. The
+    /// menu counts as a verdict only after `reactionGrace`: right after the POST the client may
+    /// not have reacted yet, and a reconnect from IN_GAME may pass the menu on its way.
+    private var menuSince: MonotonicInstant?
+    /// After the POST: the client has shown a state other than the one it was posted from.
+    /// Until then an IN_GAME may be the old session (posted from IN_GAME).
+    private var leftPostedState = false
     private var reportedUnknown: Set<String> = []
 
     public init(settings: ReconnectSettings) {
@@ -105,7 +110,8 @@ public struct ReconnectLoop: Sendable {
         }
         phase = .verifying
         postedAt = now
-        unchangedSince = now
+        menuSince = postedFrom == .mainMenu ? now : nil
+        leftPostedState = false
         return [.report(.reconnectSent(start: start, from: postedFrom, answer: answer))]
             + scheduleWakeUp(at: now + settings.pollInterval)
     }
@@ -149,19 +155,18 @@ public struct ReconnectLoop: Sendable {
     private mutating func decideWhileVerifying(_ observation: Observation, at now: MonotonicInstant) -> [Effect] {
         let sinceReady = now - readyAt
         if case .status(let status) = observation {
-            let unchanged = status == postedFrom
-            if !unchanged { unchangedSince = nil }
-            let reacted = !unchanged || (unchangedSince.map { now - $0 >= settings.reactionGrace } ?? true)
+            if status != postedFrom { leftPostedState = true }
+            if status == .mainMenu {
+                menuSince = menuSince ?? now
+            } else {
+                menuSince = nil
+            }
             switch status {
-            case .inGame where reacted:
+            case .inGame where postedFrom == .mainMenu || leftPostedState || now - postedAt >= settings.reactionGrace:
                 return finish(.inGame(sinceReady: sinceReady), report: .inGame(start: start, sinceReady: sinceReady))
-            case .mainMenu where unchanged && reacted:
+            case .mainMenu where now - menuSince! >= settings.reactionGrace:
+                // In the menu for a whole grace period: the reconnect was refused or ignored.
                 return finish(.failed(.backInMainMenu), report: .failed(start: start, .backInMainMenu))
-            case .mainMenu:
-                // Back to the menu after passing through another state: give it the grace too,
-                // since a reconnect from IN_GAME may pass the menu on its way.
-                unchangedSince = unchangedSince ?? now
-                postedFrom = .mainMenu
             case .error:
                 return finish(.failed(.clientError), report: .failed(start: start, .clientError))
             default:

@@ -1,0 +1,51 @@
+import ClientProtocol
+import Testing
+
+@Suite struct ClientStatusTests {
+    @Test(arguments: [
+        ("MAIN_MENU", ClientStatus.mainMenu), ("main_menu", .mainMenu), ("  MAIN_MENU\r\n", .mainMenu),
+        ("\"IN_GAME\"", .inGame), ("'in_game'\n", .inGame), ("Main Menu", .mainMenu), ("downloading-files", .downloadingFiles),
+        ("LOADING", .loading), ("CONNECTING", .connecting), ("DISCONNECTING", .disconnecting), ("ERROR", .error),
+    ])
+    func parsesLiberally(body: String, expected: ClientStatus) {
+        #expect(ClientStatus(parsing: body) == expected)
+        #expect(ClientStatus(parsing: Array(body.utf8)) == expected)
+    }
+
+    @Test func keepsUnknownValuesVerbatim() {
+        #expect(ClientStatus(parsing: " SPECTATING \n") == .unknown("SPECTATING"))
+        #expect(ClientStatus(parsing: "") == .unknown(""))
+        #expect(ClientStatus(parsing: "SPECTATING").description == "unknown(SPECTATING)")
+        let long = String(repeating: "x", count: 500)
+        guard case .unknown(let shown) = ClientStatus(parsing: long) else { Issue.record("not unknown"); return }
+        #expect(shown.count == 65)
+    }
+
+    @Test func onlyMenuAndGameAcceptReconnect() {
+        let accepting = ClientStatus.documented.filter(\.acceptsReconnect)
+        #expect(accepting == [.mainMenu, .inGame])
+        #expect(!ClientStatus.unknown("MAIN_MENU?").acceptsReconnect)
+    }
+}
+
+@Suite struct ClientEndpointTests {
+    @Test(arguments: [
+        ("http://127.0.0.1:9223", "127.0.0.1", 9223), ("http://127.0.0.1:9223/", "127.0.0.1", 9223),
+        ("HTTP://localhost:1", "localhost", 1), ("http://[::1]:9223", "::1", 9223), ("http://172.20.0.1:9223", "172.20.0.1", 9223),
+    ])
+    func parses(text: String, host: String, port: Int) throws {
+        let endpoint = try ClientEndpoint(parsing: text)
+        #expect(endpoint.host == host)
+        #expect(Int(endpoint.port) == port)
+    }
+
+    @Test(arguments: ["127.0.0.1:9223", "https://127.0.0.1:9223", "http://127.0.0.1", "http://127.0.0.1:0", "http://127.0.0.1:99999",
+                      "http://127.0.0.1:9223/status", "http://:9223", "http://a b:1", "http://[::1:9223", "http://u@h:1"])
+    func rejectsWithReason(text: String) {
+        #expect(throws: ClientEndpointError.self) { try ClientEndpoint(parsing: text) }
+        do { _ = try ClientEndpoint(parsing: text) } catch {
+            #expect(error.description.contains(text))
+            #expect(!error.description.contains("\n"))
+        }
+    }
+}
