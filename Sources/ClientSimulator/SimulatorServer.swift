@@ -20,7 +20,6 @@ public final class SimulatorServer: @unchecked Sendable {
     private let onTransition: (SimulatedClient.Transition) -> Void
     private let stateQueue = DispatchQueue(label: "altv-client-sim.state")
     private let acceptQueue = DispatchQueue(label: "altv-client-sim.accept")
-    private let workers = DispatchQueue(label: "altv-client-sim.workers", attributes: .concurrent)
     private var acceptSource: DispatchSourceRead?
     private var timer: DispatchSourceTimer?
 
@@ -109,7 +108,8 @@ public final class SimulatorServer: @unchecked Sendable {
             let fd = accept(listener, nil, nil)
             guard fd >= 0 else { return }
             _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
-            workers.async { [weak self] in
+            // A serial queue per connection: overcommit, so a slow peer never starves the others.
+            DispatchQueue(label: "altv-client-sim.connection").async { [weak self] in
                 self?.serve(fd)
                 close(fd)
             }

@@ -5,14 +5,15 @@ import ReconnectPolicy
 /// Runs a `ReconnectLoop` for real: performs the requests it asks for on worker threads, keeps
 /// its single wake-up as a one-shot Dispatch timer (none while idle), and feeds the answers back.
 ///
-/// Threading: all state is confined to `queue` (serial); HTTP exchanges block a worker of
-/// `requestQueue`, never `queue`, so a hanging client cannot stall readiness detection.
+/// Threading: all state is confined to `queue` (serial). Each HTTP exchange blocks a thread of
+/// its own short-lived serial queue, never `queue`, so a hanging client cannot stall readiness
+/// detection. Serial queues are "overcommit" in libdispatch: unlike a `.concurrent` queue
+/// (which shares a pool capped at the core count), a blocked exchange never starves another.
 public final class ReconnectDriver: @unchecked Sendable {
     public let queue: DispatchQueue
     public private(set) var loop: ReconnectLoop
     private let client: DebugClient
     private let password: Secret?
-    private let requestQueue = DispatchQueue(label: "altv-reconnectd.requests", attributes: .concurrent)
     private var timer: DispatchSourceTimer?
     private let onReport: (Report) -> Void
 
@@ -44,12 +45,12 @@ public final class ReconnectDriver: @unchecked Sendable {
         for effect in effects {
             switch effect {
             case .requestStatus(let ticket):
-                requestQueue.async { [client, queue] in
+                DispatchQueue(label: "altv-reconnectd.status").async { [client, queue] in
                     let result = client.status()
                     queue.async { self.apply(self.loop.statusReceived(result, for: ticket, at: .now())) }
                 }
             case .postReconnect(let ticket):
-                requestQueue.async { [client, password, queue] in
+                DispatchQueue(label: "altv-reconnectd.reconnect").async { [client, password, queue] in
                     let result = client.reconnect(password: password)
                     queue.async { self.apply(self.loop.reconnectPosted(result, for: ticket, at: .now())) }
                 }
