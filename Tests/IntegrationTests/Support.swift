@@ -75,7 +75,7 @@ final class Child: @unchecked Sendable {
         for key in ["NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID", "JOURNAL_STREAM", "CREDENTIALS_DIRECTORY"] { env[key] = nil }
         env.merge(environment) { $1 }
         process.environment = env
-        FileManager.default.createFile(atPath: stderrPath, contents: nil)
+        if !FileManager.default.fileExists(atPath: stderrPath) { FileManager.default.createFile(atPath: stderrPath, contents: nil) }
         self.stderrPath = stderrPath
         process.standardError = FileHandle(forWritingAtPath: stderrPath)
         process.standardOutput = stdoutPipe

@@ -1,0 +1,50 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A real `AF_UNIX`/`SOCK_DGRAM` socket standing in for systemd's notify socket: pass `path` as
+/// `NOTIFY_SOCKET` to a child and read what it sends, datagram by datagram.
+final class NotifySocket: @unchecked Sendable {
+    let path: String
+    private let fd: Int32
+    let datagrams = Locked<[String]>([])
+    private let closed = Locked(false)
+
+    init(directory: TemporaryDirectory) throws {
+        path = directory.file("notify.sock")
+        let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
+        self.fd = fd
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else { throw TestFailure("socket path too long") }
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            for (index, byte) in bytes.enumerated() { raw[index] = byte }
+        }
+        let length = socklen_t(MemoryLayout<sa_family_t>.size + bytes.count + 1)
+        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+        guard bound == 0 else { throw TestFailure("bind \(path): errno \(errno)") }
+        var timeout = timeval(tv_sec: 0, tv_usec: 100_000)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        Thread.detachNewThread { [datagrams, closed] in
+            var buffer = [UInt8](repeating: 0, count: 65536)
+            while !closed.current {
+                let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+                if count > 0 { datagrams.with { $0.append(String(decoding: buffer[0..<count], as: UTF8.self)) } }
+            }
+            close(fd)
+        }
+    }
+
+    /// Every `KEY=value` assignment received, in order (datagrams may carry several).
+    var assignments: [String] {
+        datagrams.current.flatMap { $0.split(separator: "\n").map(String.init) }
+    }
+
+    var statuses: [String] {
+        assignments.filter { $0.hasPrefix("STATUS=") }.map { String($0.dropFirst("STATUS=".count)) }
+    }
+
+    deinit { closed.with { $0 = true } }
+}
