@@ -55,7 +55,12 @@ public final class Daemon: @unchecked Sendable {
 
     private func startWatching() -> Result<Void, ConfigurationError> {
         let path = configuration.logFile
-        logger.info("altv-reconnectd starting: log \(path), ready pattern '\(configuration.readyPattern)', client \(configuration.client), password \(configuration.passwordSource)")
+        let password = switch (configuration.password, configuration.passwordSource) {
+        case (nil, .none): "none"
+        case (nil, let origin): "none (\(origin) is empty)"
+        case (_, let origin): "from \(origin)"
+        }
+        logger.info("altv-reconnectd starting: log \(path), ready pattern '\(configuration.readyPattern)', client \(configuration.client), password \(password)")
         do {
             let follower = try LogFollower(
                 path: path, queue: queue,

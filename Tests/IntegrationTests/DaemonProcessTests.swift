@@ -156,7 +156,7 @@ import Glibc
                                      environment: ["CREDENTIALS_DIRECTORY": credentials])
         #expect(waitUntil { notify.statuses.contains { $0.hasPrefix("Client IN_GAME") } })
         #expect(simulator.reconnects.map { $0["result"] as? String } == ["accepted"])
-        #expect(daemon.stderr.contains("password systemd credential"))
+        #expect(daemon.stderr.contains("password from systemd credential"))
         #expect(!daemon.stderr.contains("cred-pass"))
         daemon.signal(SIGTERM)
         #expect(daemon.waitForExit() == 0)
