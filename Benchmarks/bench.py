@@ -9,7 +9,7 @@
 Timestamps on both sides are CLOCK_MONOTONIC (Python's time.monotonic_ns, the simulator's t_ns).
 Usage: Benchmarks/bench.py [--bin DIR] [--reaction N] [--detection N] [--idle SECONDS]
 """
-import argparse, json, os, random, socket, statistics, subprocess, sys, tempfile, time
+import argparse, contextlib, json, os, random, socket, statistics, subprocess, sys, tempfile, time
 
 def percentile(values, p):
     s = sorted(values)
@@ -95,6 +95,21 @@ def start_daemon(bin_dir, log, sim, notify, *args):
     ready_at = next(t for t, text in notify.messages if "READY=1" in text)
     return proc, ready_at - started
 
+@contextlib.contextmanager
+def rig(bin_dir, *daemon_args):
+    """A simulator (boots and connects instantly), a notify socket, an empty server log, and the
+    daemon on them; everything stopped afterwards."""
+    with tempfile.TemporaryDirectory() as work:
+        sim = Sim(bin_dir, work, "--boot-delay", "0", "--connect-delay", "0")
+        notify = Notify(work)
+        log = os.path.join(work, "server.log")
+        open(log, "w").close()
+        daemon, _ = start_daemon(bin_dir, log, sim, notify, *daemon_args)
+        try:
+            yield sim, notify, log, daemon
+        finally:
+            daemon.terminate(); daemon.wait(); sim.stop()
+
 def append(path, text):
     with open(path, "a") as f:
         f.write(text)
@@ -103,12 +118,7 @@ def statuses(notify):
     return [line[7:] for _, text in notify.messages for line in text.split("\n") if line.startswith("STATUS=")]
 
 def bench_reaction(bin_dir, rounds):
-    with tempfile.TemporaryDirectory() as work:
-        sim = Sim(bin_dir, work, "--boot-delay", "0", "--connect-delay", "0")
-        notify = Notify(work)
-        log = os.path.join(work, "server.log")
-        open(log, "w").close()
-        daemon, _ = start_daemon(bin_dir, log, sim, notify, "--poll-interval", "20ms")
+    with rig(bin_dir, "--poll-interval", "20ms") as (sim, notify, log, daemon):
         latencies = []
         for i in range(rounds):
             notify.wait_for(lambda m: sum(s.startswith("Client IN_GAME") for s in statuses(notify)) >= i)
@@ -116,16 +126,10 @@ def bench_reaction(bin_dir, rounds):
             written = time.monotonic_ns()
             append(log, f"[00:00:{i % 60:02d}] Server started\n")
             latencies.append((sim.wait_reconnects(i + 1) - written) / 1e6)
-        daemon.terminate(); daemon.wait(); sim.stop()
     return latencies
 
 def bench_detection(bin_dir, rounds):
-    with tempfile.TemporaryDirectory() as work:
-        sim = Sim(bin_dir, work, "--boot-delay", "0", "--connect-delay", "0")
-        notify = Notify(work)
-        log = os.path.join(work, "server.log")
-        open(log, "w").close()
-        daemon, _ = start_daemon(bin_dir, log, sim, notify)  # default --poll-interval 250ms
+    with rig(bin_dir) as (sim, notify, log, daemon):  # default --poll-interval 250ms
         latencies = []
         for i in range(rounds):
             notify.wait_for(lambda m: sum(s.startswith("Client IN_GAME") for s in statuses(notify)) >= i)
@@ -137,7 +141,6 @@ def bench_detection(bin_dir, rounds):
             post = sim.wait_reconnects(i + 1)
             menu = [e["t_ns"] for e in sim.seen if e["type"] == "state" and e["to"] == "MAIN_MENU" and e["t_ns"] <= post][-1]
             latencies.append((post - menu) / 1e6)
-        daemon.terminate(); daemon.wait(); sim.stop()
     return latencies
 
 def bench_start(bin_dir, rounds):
@@ -168,19 +171,13 @@ def proc_counters(pid):
     return ticks * 1000 // os.sysconf("SC_CLK_TCK"), switches, hwm
 
 def bench_idle(bin_dir, seconds):
-    with tempfile.TemporaryDirectory() as work:
-        sim = Sim(bin_dir, work, "--boot-delay", "0", "--connect-delay", "0")
-        notify = Notify(work)
-        log = os.path.join(work, "server.log")
-        open(log, "w").close()
-        daemon, _ = start_daemon(bin_dir, log, sim, notify)
+    with rig(bin_dir) as (sim, notify, log, daemon):
         append(log, "Server started\n")
         notify.wait_for(lambda m: any(s.startswith("Client IN_GAME") for s in statuses(notify)))
         time.sleep(10)  # let worker threads retire
         cpu0, sw0, _ = proc_counters(daemon.pid)
         time.sleep(seconds)
         cpu1, sw1, hwm = proc_counters(daemon.pid)
-        daemon.terminate(); daemon.wait(); sim.stop()
     return (cpu1 - cpu0) * 60 / seconds, (sw1 - sw0) * 60 / seconds, hwm
 
 def main():

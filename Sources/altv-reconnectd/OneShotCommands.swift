@@ -34,36 +34,19 @@ struct ReconnectCommand: ParsableCommand {
 
     @OptionGroup var clientOptions: ClientOptions
 
-    @Option(name: .customLong("password-file"), help: ArgumentHelp("File holding the server password (default: the systemd credential 'password', else none).", valueName: "path"))
-    var passwordFile: String?
+    @OptionGroup var reconnectOptions: ReconnectOptions
 
     @Option(name: .customLong("give-up-after"), help: ArgumentHelp("Stop waiting for a reconnectable client after this long (default 60s; 0 tries once).", valueName: "duration"),
             transform: parseDuration)
     var giveUpAfter: Duration = .seconds(60)
 
-    @Option(name: .customLong("poll-interval"), help: ArgumentHelp("Status polling while waiting (default 250ms).", valueName: "duration"),
-            transform: parsePositiveDuration)
-    var pollInterval: Duration = .milliseconds(250)
-
-    @Option(name: .customLong("verify-timeout"), help: ArgumentHelp("After the reconnect, how long the client has to reach IN_GAME (default 60s).", valueName: "duration"),
-            transform: parsePositiveDuration)
-    var verifyTimeout: Duration = .seconds(60)
-
-    func validate() throws {
-        if pollInterval < .milliseconds(10) { throw ValidationError("--poll-interval must be at least 10ms") }
-    }
-
     func run() throws {
         let environment = processEnvironment()
         let logger = bootstrapLogging(verbose: clientOptions.verbose, environment: environment)
-        let password: Secret?
-        do {
-            (password, _) = try PasswordSource.load(passwordFile: passwordFile, environment: environment)
-        } catch {
-            printError("altv-reconnectd: \(error.message)")
-            throw ExitCode(ExitStatus.configuration)
-        }
-        let settings = ReconnectSettings(pollInterval: pollInterval, verifyTimeout: verifyTimeout, giveUpAfter: giveUpAfter)
+        let (password, _) = try reconnectOptions.loadPassword(environment: environment)
+        let settings = ReconnectSettings(
+            pollInterval: reconnectOptions.pollInterval, verifyTimeout: reconnectOptions.verifyTimeout, giveUpAfter: giveUpAfter
+        )
         switch OneShotReconnect.run(client: clientOptions.debugClient, password: password, settings: settings, logger: logger) {
         case .inGame, .alreadyInGame:
             return

@@ -22,16 +22,7 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup var clientOptions: ClientOptions
 
-    @Option(name: .customLong("password-file"), help: ArgumentHelp("File holding the server password (default: the systemd credential 'password', else none).", valueName: "path"))
-    var passwordFile: String?
-
-    @Option(name: .customLong("poll-interval"), help: ArgumentHelp("Status polling while waiting for the client (default 250ms).", valueName: "duration"),
-            transform: parsePositiveDuration)
-    var pollInterval: Duration = .milliseconds(250)
-
-    @Option(name: .customLong("verify-timeout"), help: ArgumentHelp("After the reconnect, how long the client has to reach IN_GAME (default 60s).", valueName: "duration"),
-            transform: parsePositiveDuration)
-    var verifyTimeout: Duration = .seconds(60)
+    @OptionGroup var reconnectOptions: ReconnectOptions
 
     @Option(name: .customLong("settle-delay"), help: ArgumentHelp("Wait this long after the server is ready before contacting the client (default 0).", valueName: "duration"),
             transform: parseDuration)
@@ -39,22 +30,22 @@ struct RunCommand: ParsableCommand {
 
     func validate() throws {
         if logFile.isEmpty { throw ValidationError("--log-file is empty; give the path of the server's log file") }
-        if pollInterval < .milliseconds(10) { throw ValidationError("--poll-interval must be at least 10ms") }
     }
 
     func run() throws {
         let environment = processEnvironment()
         let logger = bootstrapLogging(verbose: clientOptions.verbose, environment: environment)
         let notifier = SystemdNotifier(environment: environment)
+        let (password, origin) = try reconnectOptions.loadPassword(environment: environment)
+        let settings = ReconnectSettings(
+            pollInterval: reconnectOptions.pollInterval, verifyTimeout: reconnectOptions.verifyTimeout, settleDelay: settleDelay
+        )
+        let configuration = DaemonConfiguration(
+            logFile: logFile, readyPattern: readyPattern, client: clientOptions.client,
+            password: password, passwordSource: origin,
+            requestTimeout: clientOptions.requestTimeout, reconnect: settings
+        )
         do {
-            let (password, origin) = try PasswordSource.load(passwordFile: passwordFile, environment: environment)
-            var settings = ReconnectSettings(pollInterval: pollInterval, verifyTimeout: verifyTimeout, settleDelay: settleDelay)
-            settings.giveUpAfter = nil
-            let configuration = DaemonConfiguration(
-                logFile: logFile, readyPattern: readyPattern, client: clientOptions.client,
-                password: password, passwordSource: origin,
-                requestTimeout: clientOptions.requestTimeout, reconnect: settings
-            )
             try Daemon(configuration: configuration, logger: logger, notifier: notifier).run()
         } catch {
             printError("altv-reconnectd: \(error.message)")
