@@ -8,7 +8,8 @@
 //   Systemd            Swift side of the shim: notifier, journal-aware log handler
 //   ClientProtocol     the client's debug API: status parsing, a small HTTP/1.1 client, DebugClient
 //   ReconnectPolicy    pure policy: the reconnect state machine, durations (no I/O, no clocks)
-//   LogWatch           inotify + Dispatch log following, line splitting, readiness matching
+//   CByteSearch        glibc's memmem/memrchr for Swift (not exported by the Glibc module)
+//   LogWatch           inotify + Dispatch log following, line splitting, readiness scanning
 //   ReconnectDaemon    wiring: configuration, watchers -> policy -> client -> notifier
 //   ClientSimulator    a faithful simulator of the client's debug API (library, for tests too)
 //   CommandLineSupport argument types and exit codes shared by both executables
@@ -38,7 +39,8 @@ let package = Package(
         .target(name: "Systemd", dependencies: ["CSystemd", .product(name: "Logging", package: "swift-log")]),
         .target(name: "ReconnectPolicy", dependencies: ["ClientProtocol"]),
         .target(name: "ClientProtocol"),
-        .target(name: "LogWatch"),
+        .target(name: "CByteSearch"),
+        .target(name: "LogWatch", dependencies: ["CByteSearch"]),
         .target(
             name: "ReconnectDaemon",
             dependencies: [

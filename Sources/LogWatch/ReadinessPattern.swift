@@ -1,3 +1,4 @@
+import CByteSearch
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -27,6 +28,8 @@ public struct ReadinessPattern: Sendable, CustomStringConvertible {
     private let compiled: CompiledRegex?
     /// Bytes every matching line contains, if the pattern guarantees any.
     let requiredLiteral: [UInt8]?
+    /// The byte of `requiredLiteral` least likely to occur in log text (see `ByteRarity`).
+    var rarestLiteralByte: UInt8? { requiredLiteral?.min(by: { ByteRarity.rank($0) < ByteRarity.rank($1) }) }
 
     public struct SyntaxError: Error, CustomStringConvertible {
         public var pattern: String
@@ -105,18 +108,8 @@ public struct ReadinessPattern: Sendable, CustomStringConvertible {
     }
 
     static func contains(_ haystack: UnsafeRawBufferPointer, _ needle: [UInt8]) -> Bool {
-        guard haystack.count >= needle.count, let base = haystack.baseAddress, let first = needle.first else { return false }
-        // memchr for the first byte, memcmp for the rest (glibc's memmem is not exported to Swift).
-        return needle.withUnsafeBytes { needleBytes in
-            let last = haystack.count - needle.count
-            var offset = 0
-            while offset <= last, let hit = memchr(base + offset, Int32(first), last - offset + 1) {
-                let position = base.distance(to: UnsafeRawPointer(hit))
-                if memcmp(base + position, needleBytes.baseAddress!, needle.count) == 0 { return true }
-                offset = position + 1
-            }
-            return false
-        }
+        guard haystack.count >= needle.count, let base = haystack.baseAddress else { return false }
+        return needle.withUnsafeBytes { altv_memmem(base, haystack.count, $0.baseAddress, needle.count) != nil }
     }
 
     /// The longest run of literal characters that any match must contain, found by a
@@ -219,7 +212,7 @@ final class CompiledRegex: @unchecked Sendable {
             var message = [CChar](repeating: 0, count: 256)
             regerror(status, &regex, &message, message.count)
             regfree(&regex)
-            throw CompileError(reason: String(cString: message))
+            throw CompileError(reason: String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
         }
     }
 
@@ -234,4 +227,25 @@ final class CompiledRegex: @unchecked Sendable {
     }
 
     deinit { regfree(&regex) }
+}
+
+/// A rough ranking of how common each byte is in server logs (lower = rarer), to pick the byte
+/// a scan jumps between: uppercase letters and rare lowercase letters are rare; spaces, common
+/// letters, digits and timestamp punctuation are common. Only the order matters.
+enum ByteRarity {
+    static func rank(_ byte: UInt8) -> Int {
+        switch byte {
+        case 0x20: 255
+        case UInt8(ascii: "e"), UInt8(ascii: "t"), UInt8(ascii: "a"), UInt8(ascii: "o"), UInt8(ascii: "i"),
+             UInt8(ascii: "n"), UInt8(ascii: "s"), UInt8(ascii: "r"): 230
+        case UInt8(ascii: "h"), UInt8(ascii: "l"), UInt8(ascii: "d"), UInt8(ascii: "c"), UInt8(ascii: "u"): 200
+        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: ":"), UInt8(ascii: "["), UInt8(ascii: "]"): 190
+        case UInt8(ascii: "m"), UInt8(ascii: "f"), UInt8(ascii: "p"), UInt8(ascii: "g"), UInt8(ascii: "w"),
+             UInt8(ascii: "y"), UInt8(ascii: "b"), UInt8(ascii: "."), UInt8(ascii: ","), UInt8(ascii: "-"): 150
+        case UInt8(ascii: "v"), UInt8(ascii: "k"): 90
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"): 60
+        case UInt8(ascii: "x"), UInt8(ascii: "j"), UInt8(ascii: "q"), UInt8(ascii: "z"): 40
+        default: 20
+        }
+    }
 }

@@ -28,22 +28,42 @@ public enum TerminalText {
         return bytes.withUnsafeBytes { withStripped($0, scratch: &scratch) { String(decoding: $0, as: UTF8.self) } }
     }
 
-    static func strip(_ line: UnsafeRawBufferPointer, into out: inout [UInt8]) {
-        let count = line.count
+    /// Appends `text` without escapes and colour tokens to `out`. Works on a single line or on
+    /// many (a whole chunk): no sequence is allowed to swallow a `\n`, so line boundaries stay.
+    /// Runs between ESC and `~` are found with `memchr` and copied whole, so the cost follows
+    /// the number of tokens, not a byte-by-byte loop.
+    static func strip(_ text: UnsafeRawBufferPointer, into out: inout [UInt8]) {
+        guard let base = text.baseAddress else { return }
+        let count = text.count
         var index = 0
+        var nextEscape = next(0x1B, in: text, from: 0)
+        var nextTilde = next(0x7E, in: text, from: 0)
         while index < count {
-            let byte = line[index]
-            if byte == 0x1B {
-                index = skipEscape(line, from: index)
-                continue
+            let special = min(nextEscape, nextTilde)
+            if special > index {
+                out.append(contentsOf: UnsafeRawBufferPointer(start: base + index, count: special - index))
+                index = special
+                if index >= count { break }
             }
-            if byte == 0x7E, let end = colourTokenEnd(line, from: index) {
+            if text[index] == 0x1B {
+                index = skipEscape(text, from: index)
+            } else if let end = colourTokenEnd(text, from: index) {
                 index = end
-                continue
+            } else {
+                out.append(0x7E)
+                index += 1
             }
-            out.append(byte)
-            index += 1
+            if nextEscape < index { nextEscape = next(0x1B, in: text, from: index) }
+            if nextTilde < index { nextTilde = next(0x7E, in: text, from: index) }
         }
+    }
+
+    /// Index of the next `byte` at or after `start`, or `text.count`.
+    private static func next(_ byte: Int32, in text: UnsafeRawBufferPointer, from start: Int) -> Int {
+        guard start < text.count, let base = text.baseAddress, let hit = memchr(base + start, byte, text.count - start) else {
+            return text.count
+        }
+        return base.distance(to: UnsafeRawPointer(hit))
     }
 
     /// Index just past the escape sequence starting at `start` (an ESC).
@@ -55,6 +75,7 @@ public enum TerminalText {
             index += 1
             while index < line.count {
                 let byte = line[index]
+                if byte == 0x0A { return index }  // never swallow a line end
                 index += 1
                 if (0x40...0x7E).contains(byte) { break }
             }
@@ -62,10 +83,13 @@ public enum TerminalText {
         case 0x5D:  // ']' OSC: up to BEL or ST (ESC \)
             index += 1
             while index < line.count {
+                if line[index] == 0x0A { return index }
                 if line[index] == 0x07 { return index + 1 }
                 if line[index] == 0x1B && index + 1 < line.count && line[index + 1] == 0x5C { return index + 2 }
                 index += 1
             }
+            return index
+        case 0x0A:
             return index
         default:  // two-byte escape (ESC c, ESC 7, ESC ( B's lead…)
             return index + 1

@@ -30,7 +30,6 @@ public final class Daemon: @unchecked Sendable {
     /// Ready lines seen while reading the content that existed at start.
     private var readyLinesInExistingLog = 0
     private var caughtUp = false
-    private var scratch: [UInt8] = []
 
     public init(configuration: DaemonConfiguration, logger: Logger, notifier: SystemdNotifier) {
         self.configuration = configuration
@@ -62,11 +61,14 @@ public final class Daemon: @unchecked Sendable {
         }
         logger.info("altv-reconnectd starting: log \(path), ready pattern '\(configuration.readyPattern)', client \(configuration.client), password \(password)")
         do {
-            let follower = try LogFollower(
-                path: path, queue: queue,
-                onLine: { [unowned self] line in lineArrived(line) },
-                onEvent: { [unowned self] event in followerEvent(event) }
+            let detector = ReadinessDetector(
+                pattern: configuration.readyPattern,
+                onReady: { [unowned self] line in readyLine(line) },
+                onLongLine: { [unowned self] limit in
+                    logger.warning("\(path) has a line longer than \(limit / 1024) KiB; only its first \(limit / 1024) KiB are matched (reported once)")
+                }
             )
+            let follower = try LogFollower(path: path, queue: queue, sink: detector) { [unowned self] event in followerEvent(event) }
             self.follower = follower
             try follower.start()
         } catch {
@@ -113,9 +115,7 @@ public final class Daemon: @unchecked Sendable {
 
     // MARK: Events
 
-    private func lineArrived(_ line: UnsafeRawBufferPointer) {
-        let pattern = configuration.readyPattern
-        guard TerminalText.withStripped(line, scratch: &scratch, { pattern.matches($0) }) else { return }
+    private func readyLine(_ line: UnsafeRawBufferPointer) {
         if !caughtUp {
             readyLinesInExistingLog += 1
             return
@@ -146,9 +146,9 @@ public final class Daemon: @unchecked Sendable {
         case .replaced:
             logger.info("\(path) was replaced (rotated or recreated); following the new file")
         case .removed:
-            publish(ReportText(level: .info, message: "\(path) was removed; waiting for it to reappear", status: "Waiting for server log \(path)"))
-        case .longLineCut(let limit):
-            logger.warning("\(path) has a line longer than \(limit / 1024) KiB; only its first \(limit / 1024) KiB are matched (reported once)")
+            logger.info("\(path) was removed or renamed; still reading the old file until a new one appears")
+        case .overflowed:
+            logger.warning("The inotify event queue overflowed; looked at \(path) again (no position lost)")
         case .readFailed(let error):
             logger.error("Reading the server log failed: \(error)")
         }
