@@ -9,6 +9,10 @@ final class NotifySocket: @unchecked Sendable {
     let path: String
     private let fd: Int32
     let datagrams = Locked<[String]>([])
+    /// How many `STATUS=` began with each of `countedPrefixes` (kept as datagrams arrive, so a
+    /// long test can wait on counts without rescanning everything).
+    let counts = Locked<[String: Int]>([:])
+    static let countedPrefixes = ["Client IN_GAME", "Reconnect sent", "Server ready"]
     private let closed = Locked(false)
 
     init(directory: TemporaryDirectory) throws {
@@ -27,11 +31,18 @@ final class NotifySocket: @unchecked Sendable {
         guard bound == 0 else { throw TestFailure("bind \(path): errno \(errno)") }
         var timeout = timeval(tv_sec: 0, tv_usec: 100_000)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        Thread.detachNewThread { [datagrams, closed] in
+        Thread.detachNewThread { [datagrams, counts, closed] in
             var buffer = [UInt8](repeating: 0, count: 65536)
             while !closed.current {
                 let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-                if count > 0 { datagrams.with { $0.append(String(decoding: buffer[0..<count], as: UTF8.self)) } }
+                guard count > 0 else { continue }
+                let text = String(decoding: buffer[0..<count], as: UTF8.self)
+                datagrams.with { $0.append(text) }
+                for line in text.split(separator: "\n") where line.hasPrefix("STATUS=") {
+                    for prefix in NotifySocket.countedPrefixes where line.dropFirst(7).hasPrefix(prefix) {
+                        counts.with { $0[prefix, default: 0] += 1 }
+                    }
+                }
             }
             close(fd)
         }
@@ -45,6 +56,8 @@ final class NotifySocket: @unchecked Sendable {
     var statuses: [String] {
         assignments.filter { $0.hasPrefix("STATUS=") }.map { String($0.dropFirst("STATUS=".count)) }
     }
+
+    func count(_ prefix: String) -> Int { counts.with { $0[prefix] ?? 0 } }
 
     deinit { closed.with { $0 = true } }
 }
