@@ -8,8 +8,8 @@
 //   Systemd            Swift side of the shim: notifier, journal-aware log handler
 //   ClientProtocol     the client's debug API: status parsing, a small HTTP/1.1 client, DebugClient
 //   ReconnectPolicy    pure policy: the reconnect state machine, durations (no I/O, no clocks)
-//   CByteSearch        glibc's memmem/memrchr for Swift (not exported by the Glibc module)
-//   LogWatch           inotify + Dispatch log following, line splitting, readiness scanning
+//   CLinux             glibc/Linux calls the Glibc module does not export (memmem, memrchr, pidfd_open)
+//   LogWatch           watching the server: inotify log following and readiness scanning, PID file + pidfd
 //   ReconnectDaemon    wiring: configuration, watchers -> policy -> client -> notifier
 //   ClientSimulator    a faithful simulator of the client's debug API (library, for tests too)
 //   CommandLineSupport argument types and exit codes shared by both executables
@@ -39,8 +39,8 @@ let package = Package(
         .target(name: "Systemd", dependencies: ["CSystemd", .product(name: "Logging", package: "swift-log")]),
         .target(name: "ReconnectPolicy", dependencies: ["ClientProtocol"]),
         .target(name: "ClientProtocol"),
-        .target(name: "CByteSearch"),
-        .target(name: "LogWatch", dependencies: ["CByteSearch"]),
+        .target(name: "CLinux"),
+        .target(name: "LogWatch", dependencies: ["CLinux"]),
         .target(
             name: "ReconnectDaemon",
             dependencies: [

@@ -1,4 +1,4 @@
-import CByteSearch
+import CLinux
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)

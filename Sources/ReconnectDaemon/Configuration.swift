@@ -4,8 +4,15 @@ import ReconnectPolicy
 
 /// Everything the daemon needs to run, already validated.
 public struct DaemonConfiguration: Sendable {
-    /// The server's log file (`--log-file`), followed by name like `tail -F`.
-    public var logFile: String
+    /// The server's log file (`--log-file`), followed by name like `tail -F`; its ready line
+    /// signals readiness.
+    public var logFile: String?
+    /// The server's PID file (`--pid-file`): a new PID is a new start, the process's exit stops it.
+    /// Without a log file, readiness is the process being alive for `readyDelay`.
+    public var pidFile: String?
+    public var readyDelay: Duration = .zero
+    /// Also require the server to accept TCP connections on this port before reconnecting.
+    public var readyPort: UInt16?
     public var readyPattern: ReadinessPattern
     public var client: ClientEndpoint
     /// The server password: never logged, never in `STATUS=`, never in argv.
@@ -16,11 +23,14 @@ public struct DaemonConfiguration: Sendable {
     public var reconnect: ReconnectSettings
 
     public init(
-        logFile: String, readyPattern: ReadinessPattern = .default, client: ClientEndpoint = .default,
+        logFile: String?, pidFile: String? = nil, readyDelay: Duration = .zero, readyPort: UInt16? = nil, readyPattern: ReadinessPattern = .default, client: ClientEndpoint = .default,
         password: Secret? = nil, passwordSource: PasswordSource.Origin = .none,
         requestTimeout: Duration = .seconds(2), reconnect: ReconnectSettings = ReconnectSettings()
     ) {
         self.logFile = logFile
+        self.pidFile = pidFile
+        self.readyDelay = readyDelay
+        self.readyPort = readyPort
         self.readyPattern = readyPattern
         self.client = client
         self.password = password

@@ -22,13 +22,17 @@ public final class Daemon: @unchecked Sendable {
     private let notifier: SystemdNotifier
     private let queue = DispatchQueue(label: "altv-reconnectd.events")
     private var follower: LogFollower?
+    private var pidWatcher: PidFileWatcher?
+    /// The pending readiness: a --ready-delay timer or a --ready-port probe; nil when none.
+    private var gateTimer: DispatchSourceTimer?
+    private var gateGeneration = 0
     private var driver: ReconnectDriver!
     private var signalSources: [DispatchSourceSignal] = []
     private var watchdog: DispatchSourceTimer?
     private let stopped = DispatchSemaphore(value: 0)
 
-    /// Ready lines seen while reading the content that existed at start.
-    private var readyLinesInExistingLog = 0
+    /// Readiness found while starting up (a ready line in the existing log, a running PID).
+    private var readinessAtStart = 0
     private var caughtUp = false
 
     public init(configuration: DaemonConfiguration, logger: Logger, notifier: SystemdNotifier) {
@@ -37,14 +41,14 @@ public final class Daemon: @unchecked Sendable {
         self.notifier = notifier
     }
 
-    /// Runs until SIGTERM or SIGINT. Throws `ConfigurationError` when the log cannot be watched.
+    /// Runs until SIGTERM or SIGINT. Throws `ConfigurationError` when a source cannot be watched.
     public func run() throws(ConfigurationError) {
         installSignalHandlers()
         let client = DebugClient(endpoint: configuration.client, requestTimeout: configuration.requestTimeout)
         driver = ReconnectDriver(queue: queue, client: client, password: configuration.password, settings: configuration.reconnect) { [weak self] report in
             self?.publish(ReportText(report, client: client.endpoint))
         }
-        let started: Result<Void, ConfigurationError> = queue.sync { startWatching() }
+        let started: Result<Void, ConfigurationError> = queue.sync { startSources() }
         if case .failure(let error) = started { throw error }
         queue.sync { startWatchdog() }
         stopped.wait()
@@ -52,31 +56,61 @@ public final class Daemon: @unchecked Sendable {
 
     // MARK: Start-up
 
-    private func startWatching() -> Result<Void, ConfigurationError> {
-        let path = configuration.logFile
+    /// Arms every source, reads what exists already, then tells systemd READY=1.
+    private func startSources() -> Result<Void, ConfigurationError> {
         let password = switch (configuration.password, configuration.passwordSource) {
         case (nil, .none): "none"
         case (nil, let origin): "none (\(origin) is empty)"
         case (_, let origin): "from \(origin)"
         }
-        logger.info("altv-reconnectd starting: log \(path), ready pattern '\(configuration.readyPattern)', client \(configuration.client), password \(password)")
-        do {
-            let detector = ReadinessDetector(
-                pattern: configuration.readyPattern,
-                onReady: { [unowned self] line in readyLine(line) },
-                onLongLine: { [unowned self] limit in
-                    logger.warning("\(path) has a line longer than \(limit / 1024) KiB; only its first \(limit / 1024) KiB are matched (reported once)")
-                }
-            )
-            let follower = try LogFollower(path: path, queue: queue, sink: detector) { [unowned self] event in followerEvent(event) }
-            self.follower = follower
-            try follower.start()
-        } catch {
-            var hint = "check the --log-file path"
-            if error.errno == ENOENT { hint = "the directory does not exist; create it or fix --log-file" }
-            return .failure(ConfigurationError("cannot watch \(path): \(error); \(hint)", errno: error.errno))
+        var sources: [String] = []
+        if let log = configuration.logFile { sources.append("log \(log), ready pattern '\(configuration.readyPattern)'") }
+        if let pidFile = configuration.pidFile { sources.append("PID file \(pidFile)") }
+        if let port = configuration.readyPort { sources.append("ready port \(port)") }
+        logger.info("altv-reconnectd starting: \(sources.joined(separator: ", ")), client \(configuration.client), password \(password)")
+        if let path = configuration.logFile {
+            do {
+                let detector = ReadinessDetector(
+                    pattern: configuration.readyPattern,
+                    onReady: { [unowned self] line in readyLine(line) },
+                    onLongLine: { [unowned self] limit in
+                        logger.warning("\(path) has a line longer than \(limit / 1024) KiB; only its first \(limit / 1024) KiB are matched (reported once)")
+                    }
+                )
+                let follower = try LogFollower(path: path, queue: queue, sink: detector) { [unowned self] event in followerEvent(event) }
+                self.follower = follower
+                try follower.start()
+            } catch {
+                return .failure(Self.watchError(path, option: "--log-file", error))
+            }
         }
+        if let path = configuration.pidFile {
+            do {
+                let watcher = try PidFileWatcher(path: path, queue: queue) { [unowned self] event in pidEvent(event) }
+                pidWatcher = watcher
+                try watcher.start()
+            } catch {
+                return .failure(Self.watchError(path, option: "--pid-file", error))
+            }
+        }
+        caughtUp = true
+        // A PID file saying the server is down outweighs an old ready line in the log.
+        let serverDown = pidWatcher != nil && pidWatcher?.runningPid == nil
+        if readinessAtStart > 0 && !serverDown {
+            signalReadiness(.alreadyRunning)
+        } else if currentStatus == nil {
+            let watched = configuration.logFile ?? configuration.pidFile ?? ""
+            publish(ReportText(level: .info, message: "Watching \(watched); waiting for the server to start",
+                               status: "Waiting for the server to start (watching \(watched))"), notify: false)
+        }
+        notifier.ready(status: currentStatus ?? "Waiting for the server to start")
         return .success(())
+    }
+
+    static func watchError(_ path: String, option: String, _ error: SystemError) -> ConfigurationError {
+        var hint = "check the \(option) path"
+        if error.errno == ENOENT || error.errno == ENOTDIR { hint = "the directory does not exist; create it or fix \(option)" }
+        return ConfigurationError("cannot watch \(path): \(error); \(hint)", errno: error.errno)
     }
 
     private func startWatchdog() {
@@ -108,6 +142,8 @@ public final class Daemon: @unchecked Sendable {
         logger.info("Stopping (\(name))")
         notifier.stopping(status: "Stopping (\(name))")
         follower?.stop()
+        pidWatcher?.stop()
+        cancelGate()
         driver.stop()
         watchdog?.cancel()
         stopped.signal()
@@ -117,30 +153,22 @@ public final class Daemon: @unchecked Sendable {
 
     private func readyLine(_ line: UnsafeRawBufferPointer) {
         if !caughtUp {
-            readyLinesInExistingLog += 1
+            readinessAtStart += 1
             return
         }
         logger.debug("Ready line: \(Self.shown(line))")
-        driver.serverReady(.serverReady)
+        signalReadiness(.serverReady)
     }
 
     private func followerEvent(_ event: LogFollower.Event) {
-        let path = configuration.logFile
+        guard let path = configuration.logFile else { return }
         switch event {
         case .waitingForFile:
             publish(ReportText(level: .info, message: "Waiting for server log \(path) (it does not exist yet)", status: "Waiting for server log \(path)"))
         case .opened:
             logger.info("Following \(path)")
         case .caughtUp:
-            // Start-up is complete: the watches are armed and the existing content is read.
-            caughtUp = true
-            if readyLinesInExistingLog > 0 {
-                driver.serverReady(.alreadyRunning)
-            } else if currentStatus == nil {
-                publish(ReportText(level: .info, message: "Watching \(path); waiting for the server to start",
-                                   status: "Waiting for the server to start (watching \(path))"), notify: false)
-            }
-            notifier.ready(status: currentStatus ?? "Waiting for the server to start")
+            break  // start-up continues in startSources()
         case .truncated:
             logger.info("\(path) was truncated; reading it from the start")
         case .replaced:
@@ -152,6 +180,96 @@ public final class Daemon: @unchecked Sendable {
         case .readFailed(let error):
             logger.error("Reading the server log failed: \(error)")
         }
+    }
+
+    private func pidEvent(_ event: PidFileWatcher.Event) {
+        guard let path = configuration.pidFile else { return }
+        switch event {
+        case .waitingForFile:
+            publish(ReportText(level: .info, message: "Waiting for PID file \(path) (it does not exist yet)", status: "Waiting for PID file \(path)"))
+        case .started(let pid, let atStart):
+            if configuration.logFile != nil {
+                publish(ReportText(level: .info, message: "Server process \(pid) \(atStart ? "is running" : "started"); waiting for its ready line",
+                                   status: "Server starting (PID \(pid)), waiting for the ready line"))
+            } else if atStart {
+                logger.info("Server process \(pid) is running")
+                if caughtUp { signalReadiness(.alreadyRunning) } else { readinessAtStart += 1 }
+            } else {
+                publish(ReportText(level: .info, message: "Server process \(pid) started" + (configuration.readyDelay > .zero ? "; ready in \(DurationText.format(configuration.readyDelay))" : ""),
+                                   status: "Server starting (PID \(pid))"))
+                afterReadyDelay { [unowned self] in signalReadiness(.serverReady) }
+            }
+        case .exited(let pid):
+            cancelGate()
+            let wasActive = driver.loop.phase.isActive
+            driver.serverStopped()
+            publish(ReportText(level: .info, message: "Server process \(pid) exited" + (wasActive ? "" : "; waiting for the next start"),
+                               status: "Server stopped (PID \(pid) exited); waiting for the next start"))
+        case .stale(let pid):
+            publish(ReportText(level: .info, message: "PID file \(path) names PID \(pid), which is not running: the server is down",
+                               status: "Server down (stale PID \(pid)); waiting for the next start"))
+        case .invalid(let text):
+            logger.warning("PID file \(path) holds '\(text)', not a process ID; ignoring it until it does")
+        }
+    }
+
+    // MARK: Readiness gate
+
+    /// The server signalled readiness: reconnect now, or first wait for --ready-port to accept.
+    private func signalReadiness(_ trigger: StartTrigger) {
+        cancelGate()
+        guard let port = configuration.readyPort else {
+            driver.serverReady(trigger)
+            return
+        }
+        publish(ReportText(level: .info, message: "Server ready; waiting for port \(port) to accept connections",
+                           status: "Server ready, waiting for port \(port)"))
+        probe(PortProbe(port: port), trigger: trigger, generation: gateGeneration, backoff: Backoff())
+    }
+
+    /// One connect attempt off the queue; on failure another after the backoff, while still wanted.
+    private func probe(_ probe: PortProbe, trigger: StartTrigger, generation: Int, backoff: Backoff) {
+        DispatchQueue(label: "altv-reconnectd.probe").async { [queue] in
+            let accepted = probe.accepts()
+            queue.async { [unowned self] in
+                guard generation == gateGeneration else { return }
+                if accepted {
+                    logger.debug("Port \(probe.port) accepts connections")
+                    driver.serverReady(trigger)
+                    return
+                }
+                var backoff = backoff
+                schedule(after: backoff.nextDelay()) { [unowned self] in
+                    self.probe(probe, trigger: trigger, generation: generation, backoff: backoff)
+                }
+            }
+        }
+    }
+
+    private func afterReadyDelay(_ body: @escaping () -> Void) {
+        cancelGate()
+        guard configuration.readyDelay > .zero else { return body() }
+        schedule(after: configuration.readyDelay, body)
+    }
+
+    /// One gate timer at a time (a newer start or the server's exit cancels it).
+    private func schedule(after delay: Duration, _ body: @escaping () -> Void) {
+        gateTimer?.cancel()
+        let timer = DispatchSource.makeTimerSource(queue: queue)
+        timer.schedule(deadline: .now() + .nanoseconds(Int(clamping: delay.nanosecondsClamped)), leeway: .milliseconds(1))
+        timer.setEventHandler { [weak self] in
+            self?.gateTimer?.cancel()
+            self?.gateTimer = nil
+            body()
+        }
+        gateTimer = timer
+        timer.resume()
+    }
+
+    private func cancelGate() {
+        gateTimer?.cancel()
+        gateTimer = nil
+        gateGeneration += 1
     }
 
     private var currentStatus: String?

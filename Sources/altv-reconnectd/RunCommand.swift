@@ -14,7 +14,17 @@ struct RunCommand: ParsableCommand {
     )
 
     @Option(name: .customLong("log-file"), help: ArgumentHelp("The server's log file (alt:V: --logfile PATH). It may not exist yet.", valueName: "path"))
-    var logFile: String
+    var logFile: String?
+
+    @Option(name: .customLong("pid-file"), help: ArgumentHelp("The server's PID file: a new PID is a new start, its exit stops a pending reconnect.", valueName: "path"))
+    var pidFile: String?
+
+    @Option(name: .customLong("ready-delay"), help: ArgumentHelp("With --pid-file alone: the server counts as ready this long after it starts (default 0).", valueName: "duration"),
+            transform: parseDuration)
+    var readyDelay: Duration = .zero
+
+    @Option(name: .customLong("ready-port"), help: ArgumentHelp("Also wait until the server accepts TCP connections on this port (alt:V: 7788).", valueName: "port"))
+    var readyPort: UInt16?
 
     @Option(name: .customLong("ready-pattern"), help: ArgumentHelp("Regular expression for the readiness line (default 'Server started').", valueName: "regex"),
             transform: parseReadinessPattern)
@@ -29,7 +39,12 @@ struct RunCommand: ParsableCommand {
     var settleDelay: Duration = .zero
 
     func validate() throws {
-        if logFile.isEmpty { throw ValidationError("--log-file is empty; give the path of the server's log file") }
+        if logFile == nil && pidFile == nil {
+            throw ValidationError("say what to watch: --log-file PATH (the server's log) and/or --pid-file PATH")
+        }
+        if logFile?.isEmpty == true { throw ValidationError("--log-file is empty; give the path of the server's log file") }
+        if pidFile?.isEmpty == true { throw ValidationError("--pid-file is empty; give the path of the server's PID file") }
+        if readyPort == 0 { throw ValidationError("--ready-port must be a port from 1 to 65535") }
     }
 
     func run() throws {
@@ -41,7 +56,7 @@ struct RunCommand: ParsableCommand {
             pollInterval: reconnectOptions.pollInterval, verifyTimeout: reconnectOptions.verifyTimeout, settleDelay: settleDelay
         )
         let configuration = DaemonConfiguration(
-            logFile: logFile, readyPattern: readyPattern, client: clientOptions.client,
+            logFile: logFile, pidFile: pidFile, readyDelay: readyDelay, readyPort: readyPort, readyPattern: readyPattern, client: clientOptions.client,
             password: password, passwordSource: origin,
             requestTimeout: clientOptions.requestTimeout, reconnect: settings
         )

@@ -11,6 +11,9 @@ import Testing
         (["--log-file", "/tmp/x.log", "--ready-pattern", "(unclosed"], "'(unclosed'"),
         (["--log-file", "/tmp/x.log", "--ready-pattern", ".*"], "'.*'"),
         ([], "--log-file"),
+        (["--pid-file", ""], "--pid-file"),
+        (["--log-file", "/tmp/x.log", "--ready-port", "0"], "--ready-port"),
+        (["--log-file", "/tmp/x.log", "--ready-port", "70000"], "'70000'"),
         (["--log-file", "/tmp/x.log", "--no-such-option"], "--no-such-option"),
         (["status", "--client", "nope"], "'nope'"),
     ])

@@ -329,3 +329,12 @@ struct LoopHarness {
         #expect(h.statusTicket == nil)
     }
 }
+
+@Suite struct BackoffTests {
+    @Test func doublesUpToTheMaximum() {
+        var backoff = Backoff(initial: .milliseconds(50), maximum: .seconds(1))
+        let delays = (0..<8).map { _ in backoff.nextDelay() }
+        #expect(delays == [.milliseconds(50), .milliseconds(100), .milliseconds(200), .milliseconds(400), .milliseconds(800), .seconds(1), .seconds(1), .seconds(1)])
+        #expect(backoff.attempts == 8)
+    }
+}

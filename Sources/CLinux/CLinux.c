@@ -1,6 +1,12 @@
 #define _GNU_SOURCE
 #include <string.h>
-#include "CByteSearch.h"
+#include <unistd.h>
+#include <sys/syscall.h>
+#include "CLinux.h"
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
 
 const void *altv_memmem(const void *haystack, size_t haystack_length, const void *needle, size_t needle_length) {
     return memmem(haystack, haystack_length, needle, needle_length);
@@ -8,4 +14,9 @@ const void *altv_memmem(const void *haystack, size_t haystack_length, const void
 
 const void *altv_memrchr(const void *s, int byte, size_t length) {
     return memrchr(s, byte, length);
+}
+
+int altv_pidfd_open(pid_t pid) {
+    // pidfds are always close-on-exec; flags 0 (PIDFD_NONBLOCK needs 5.10 and is not needed for polling).
+    return (int)syscall(SYS_pidfd_open, pid, 0);
 }
