@@ -5,7 +5,7 @@
 // Module map (one concern each; the executables stay thin):
 //   CLibsystemd        pkg-config view of libsystemd (headers + -lsystemd), used only by CSystemd
 //   CSystemd           C shim: the only code that calls libsystemd (sd_notify, watchdog, journal)
-//   Systemd            Swift side of the shim: notifier, journal-aware log handler
+//   Systemd            Swift side of the shim: notifier, journal-aware log handler, journal follower
 //   ClientProtocol     the client's debug API: status parsing, a small HTTP/1.1 client, DebugClient
 //   ReconnectPolicy    pure policy: the reconnect state machine, durations (no I/O, no clocks)
 //   CLinux             glibc/Linux calls the Glibc module does not export (memmem, memrchr, pidfd_open)
@@ -36,7 +36,7 @@ let package = Package(
             providers: [.apt(["libsystemd-dev"])]
         ),
         .target(name: "CSystemd", dependencies: ["CLibsystemd"]),
-        .target(name: "Systemd", dependencies: ["CSystemd", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "Systemd", dependencies: ["CSystemd", "LogWatch", .product(name: "Logging", package: "swift-log")]),
         .target(name: "ReconnectPolicy", dependencies: ["ClientProtocol"]),
         .target(name: "ClientProtocol"),
         .target(name: "CLinux"),

@@ -6,7 +6,7 @@ import Musl
 #endif
 
 /// Receives the bytes of a followed log, in order.
-public protocol LogSink: AnyObject {
+public protocol LogSink: AnyObject, Sendable {
     /// Bytes appended to the followed file (any split; lines may straddle calls).
     func consume(_ bytes: UnsafeRawBufferPointer)
     /// The stream starts over (truncated, or another file): drop any unfinished line.

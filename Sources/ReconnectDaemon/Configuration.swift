@@ -10,6 +10,8 @@ public struct DaemonConfiguration: Sendable {
     /// The server's PID file (`--pid-file`): a new PID is a new start, the process's exit stops it.
     /// Without a log file, readiness is the process being alive for `readyDelay`.
     public var pidFile: String?
+    /// A systemd unit whose journal messages are scanned like a log file (`--journal-unit`).
+    public var journalUnit: String?
     public var readyDelay: Duration = .zero
     /// Also require the server to accept TCP connections on this port before reconnecting.
     public var readyPort: UInt16?
@@ -23,12 +25,13 @@ public struct DaemonConfiguration: Sendable {
     public var reconnect: ReconnectSettings
 
     public init(
-        logFile: String?, pidFile: String? = nil, readyDelay: Duration = .zero, readyPort: UInt16? = nil, readyPattern: ReadinessPattern = .default, client: ClientEndpoint = .default,
+        logFile: String?, pidFile: String? = nil, journalUnit: String? = nil, readyDelay: Duration = .zero, readyPort: UInt16? = nil, readyPattern: ReadinessPattern = .default, client: ClientEndpoint = .default,
         password: Secret? = nil, passwordSource: PasswordSource.Origin = .none,
         requestTimeout: Duration = .seconds(2), reconnect: ReconnectSettings = ReconnectSettings()
     ) {
         self.logFile = logFile
         self.pidFile = pidFile
+        self.journalUnit = journalUnit
         self.readyDelay = readyDelay
         self.readyPort = readyPort
         self.readyPattern = readyPattern

@@ -23,6 +23,7 @@ public final class Daemon: @unchecked Sendable {
     private let queue = DispatchQueue(label: "altv-reconnectd.events")
     private var follower: LogFollower?
     private var pidWatcher: PidFileWatcher?
+    private var journalFollower: JournalFollower?
     /// The pending readiness: a --ready-delay timer or a --ready-port probe; nil when none.
     private var gateTimer: DispatchSourceTimer?
     private var gateGeneration = 0
@@ -65,23 +66,27 @@ public final class Daemon: @unchecked Sendable {
         }
         var sources: [String] = []
         if let log = configuration.logFile { sources.append("log \(log), ready pattern '\(configuration.readyPattern)'") }
+        if let unit = configuration.journalUnit { sources.append("journal of \(unit), ready pattern '\(configuration.readyPattern)'") }
         if let pidFile = configuration.pidFile { sources.append("PID file \(pidFile)") }
         if let port = configuration.readyPort { sources.append("ready port \(port)") }
         logger.info("altv-reconnectd starting: \(sources.joined(separator: ", ")), client \(configuration.client), password \(password)")
         if let path = configuration.logFile {
             do {
-                let detector = ReadinessDetector(
-                    pattern: configuration.readyPattern,
-                    onReady: { [unowned self] line in readyLine(line) },
-                    onLongLine: { [unowned self] limit in
-                        logger.warning("\(path) has a line longer than \(limit / 1024) KiB; only its first \(limit / 1024) KiB are matched (reported once)")
-                    }
-                )
-                let follower = try LogFollower(path: path, queue: queue, sink: detector) { [unowned self] event in followerEvent(event) }
+                let follower = try LogFollower(path: path, queue: queue, sink: readinessDetector(for: path)) { [unowned self] event in followerEvent(event) }
                 self.follower = follower
                 try follower.start()
             } catch {
                 return .failure(Self.watchError(path, option: "--log-file", error))
+            }
+        }
+        if let unit = configuration.journalUnit {
+            let journal = JournalFollower(unit: unit, queue: queue, sink: readinessDetector(for: "the journal of \(unit)"))
+            do {
+                try journal.start()
+                journalFollower = journal
+                logger.info("Following the journal of \(journal.unit)")
+            } catch {
+                return .failure(ConfigurationError("cannot read the journal of \(journal.unit): \(error); run as a member of the systemd-journal group or follow the server's log file instead", errno: error.errno))
             }
         }
         if let path = configuration.pidFile {
@@ -99,12 +104,23 @@ public final class Daemon: @unchecked Sendable {
         if readinessAtStart > 0 && !serverDown {
             signalReadiness(.alreadyRunning)
         } else if currentStatus == nil {
-            let watched = configuration.logFile ?? configuration.pidFile ?? ""
+            let watched = configuration.logFile ?? configuration.journalUnit.map { "the journal of \($0)" } ?? configuration.pidFile ?? ""
             publish(ReportText(level: .info, message: "Watching \(watched); waiting for the server to start",
                                status: "Waiting for the server to start (watching \(watched))"), notify: false)
         }
         notifier.ready(status: currentStatus ?? "Waiting for the server to start")
         return .success(())
+    }
+
+    /// The sink that turns a source's lines into readiness events.
+    private func readinessDetector(for source: String) -> ReadinessDetector {
+        ReadinessDetector(
+            pattern: configuration.readyPattern,
+            onReady: { [unowned self] line in readyLine(line) },
+            onLongLine: { [unowned self] limit in
+                logger.warning("\(source) has a line longer than \(limit / 1024) KiB; only its first \(limit / 1024) KiB are matched (reported once)")
+            }
+        )
     }
 
     static func watchError(_ path: String, option: String, _ error: SystemError) -> ConfigurationError {
@@ -143,6 +159,7 @@ public final class Daemon: @unchecked Sendable {
         notifier.stopping(status: "Stopping (\(name))")
         follower?.stop()
         pidWatcher?.stop()
+        journalFollower?.stop()
         cancelGate()
         driver.stop()
         watchdog?.cancel()
@@ -188,7 +205,7 @@ public final class Daemon: @unchecked Sendable {
         case .waitingForFile:
             publish(ReportText(level: .info, message: "Waiting for PID file \(path) (it does not exist yet)", status: "Waiting for PID file \(path)"))
         case .started(let pid, let atStart):
-            if configuration.logFile != nil {
+            if configuration.logFile != nil || configuration.journalUnit != nil {
                 publish(ReportText(level: .info, message: "Server process \(pid) \(atStart ? "is running" : "started"); waiting for its ready line",
                                    status: "Server starting (PID \(pid)), waiting for the ready line"))
             } else if atStart {

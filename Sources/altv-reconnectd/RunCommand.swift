@@ -19,6 +19,9 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("pid-file"), help: ArgumentHelp("The server's PID file: a new PID is a new start, its exit stops a pending reconnect.", valueName: "path"))
     var pidFile: String?
 
+    @Option(name: .customLong("journal-unit"), help: ArgumentHelp("Scan this systemd unit's journal (a server run as a unit) instead of a log file.", valueName: "unit"))
+    var journalUnit: String?
+
     @Option(name: .customLong("ready-delay"), help: ArgumentHelp("With --pid-file alone: the server counts as ready this long after it starts (default 0).", valueName: "duration"),
             transform: parseDuration)
     var readyDelay: Duration = .zero
@@ -39,9 +42,13 @@ struct RunCommand: ParsableCommand {
     var settleDelay: Duration = .zero
 
     func validate() throws {
-        if logFile == nil && pidFile == nil {
-            throw ValidationError("say what to watch: --log-file PATH (the server's log) and/or --pid-file PATH")
+        if logFile == nil && pidFile == nil && journalUnit == nil {
+            throw ValidationError("say what to watch: --log-file PATH (the server's log), --journal-unit UNIT and/or --pid-file PATH")
         }
+        if logFile != nil && journalUnit != nil {
+            throw ValidationError("--log-file and --journal-unit both give ready lines; use one of them")
+        }
+        if journalUnit?.isEmpty == true { throw ValidationError("--journal-unit is empty; give the server's unit name, e.g. altv-server.service") }
         if logFile?.isEmpty == true { throw ValidationError("--log-file is empty; give the path of the server's log file") }
         if pidFile?.isEmpty == true { throw ValidationError("--pid-file is empty; give the path of the server's PID file") }
         if readyPort == 0 { throw ValidationError("--ready-port must be a port from 1 to 65535") }
@@ -56,7 +63,7 @@ struct RunCommand: ParsableCommand {
             pollInterval: reconnectOptions.pollInterval, verifyTimeout: reconnectOptions.verifyTimeout, settleDelay: settleDelay
         )
         let configuration = DaemonConfiguration(
-            logFile: logFile, pidFile: pidFile, readyDelay: readyDelay, readyPort: readyPort, readyPattern: readyPattern, client: clientOptions.client,
+            logFile: logFile, pidFile: pidFile, journalUnit: journalUnit, readyDelay: readyDelay, readyPort: readyPort, readyPattern: readyPattern, client: clientOptions.client,
             password: password, passwordSource: origin,
             requestTimeout: clientOptions.requestTimeout, reconnect: settings
         )
