@@ -5,6 +5,8 @@
   detection  client switches LOADING -> MAIN_MENU -> POST, at the default 250 ms poll (p50/p99/max)
   start      exec -> READY=1 on a real notify socket (p50/max)
   idle       wake-ups (context switches), CPU time and peak RSS over an idle period
+  burst      a 200 MB log with the ready line at its end: daemon start -> ready line found,
+             against `grep -F -m1` on the same file (plain, and with colour codes)
 
 Timestamps on both sides are CLOCK_MONOTONIC (Python's time.monotonic_ns, the simulator's t_ns).
 Usage: Benchmarks/bench.py [--bin DIR] [--reaction N] [--detection N] [--idle SECONDS]
@@ -180,6 +182,44 @@ def bench_idle(bin_dir, seconds):
         cpu1, sw1, hwm = proc_counters(daemon.pid)
     return (cpu1 - cpu0) * 60 / seconds, (sw1 - sw0) * 60 / seconds, hwm
 
+def write_burst_log(path, megabytes, coloured):
+    block = []
+    for n in range(20000):
+        words = "player sync entity stream resource loaded chunk vehicle"
+        if coloured:
+            block.append(f"[12:{n // 60 % 60:02d}:{n % 60:02d}] ~y~resource~w~ loaded \x1b[32mchunk {n}\x1b[0m {words}\n")
+        else:
+            block.append(f"[12:{n // 60 % 60:02d}:{n % 60:02d}] resource loaded chunk {n} {words}\n")
+    data = "".join(block).encode()
+    with open(path, "wb") as f:
+        written = 0
+        while written < megabytes * 1024 * 1024:
+            f.write(data)
+            written += len(data)
+        f.write(b"[12:59:59] Server started\n")
+
+def bench_burst(bin_dir, megabytes):
+    results = []
+    for coloured in (False, True):
+        with tempfile.TemporaryDirectory() as work:
+            log = os.path.join(work, "server.log")
+            write_burst_log(log, megabytes, coloured)
+            subprocess.run(["cat", log], stdout=subprocess.DEVNULL)  # same page-cache state for both
+            started = time.monotonic_ns()
+            subprocess.run(["grep", "-F", "-m1", "Server started", log], stdout=subprocess.DEVNULL, check=True)
+            grep_ms = (time.monotonic_ns() - started) / 1e6
+            sim = Sim(bin_dir, work, "--boot-delay", "60s")
+            notify = Notify(work)
+            started = time.monotonic_ns()
+            daemon = subprocess.Popen([os.path.join(bin_dir, "altv-reconnectd"), "--log-file", log, "--client", f"http://127.0.0.1:{sim.port}"],
+                                      env=dict(os.environ, NOTIFY_SOCKET=notify.path), stderr=subprocess.DEVNULL)
+            notify.wait_for(lambda m: any("Server already running" in text for _, text in m), timeout=120)
+            found = next(t for t, text in notify.messages if "Server already running" in text)
+            daemon_ms = (found - started) / 1e6
+            daemon.terminate(); daemon.wait(); sim.stop()
+            results.append(("coloured" if coloured else "plain", os.path.getsize(log), grep_ms, daemon_ms))
+    return results
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--bin", default=None, help="directory with the built binaries (default: release build)")
@@ -187,6 +227,7 @@ def main():
     parser.add_argument("--detection", type=int, default=40)
     parser.add_argument("--start", type=int, default=20)
     parser.add_argument("--idle", type=float, default=60)
+    parser.add_argument("--burst", type=int, default=200, help="size of the burst log in MB (0 skips)")
     args = parser.parse_args()
     bin_dir = args.bin or subprocess.check_output(["swift", "build", "-c", "release", "--static-swift-stdlib", "--show-bin-path"], text=True).strip()
     print(f"binaries: {bin_dir}")
@@ -199,6 +240,9 @@ def main():
     if args.start:
         s = bench_start(bin_dir, args.start)
         print(f"start     (exec -> READY=1), n={len(s)}: p50 {statistics.median(s):.1f} ms, max {max(s):.1f} ms   [bar: <= 20 ms]")
+    if args.burst:
+        for kind, size, grep_ms, daemon_ms in bench_burst(bin_dir, args.burst):
+            print(f"burst     ({size / 1048576:.0f} MB {kind} log, ready line last): daemon {daemon_ms:.0f} ms (exec included), grep -F -m1 {grep_ms:.0f} ms   [bar: daemon <= grep]")
     if args.idle:
         cpu, wakeups, hwm = bench_idle(bin_dir, args.idle)
         print(f"idle      ({args.idle:.0f} s): {wakeups:.1f} context switches/min, CPU {cpu:.1f} ms/min, peak RSS {hwm / 1024:.1f} MB   [bar: 0 wake-ups, <= 10 ms CPU, <= 10 MB]")
