@@ -27,6 +27,8 @@ public final class Daemon: @unchecked Sendable {
     /// The pending readiness: a --ready-delay timer or a --ready-port probe; nil when none.
     private var gateTimer: DispatchSourceTimer?
     private var gateGeneration = 0
+    /// A --ready-port probe is running (between attempts there is a gate timer instead).
+    private var gatePending = false
     private var driver: ReconnectDriver!
     private var signalSources: [DispatchSourceSignal] = []
     private var watchdog: DispatchSourceTimer?
@@ -217,10 +219,12 @@ public final class Daemon: @unchecked Sendable {
                 afterReadyDelay { [unowned self] in signalReadiness(.serverReady) }
             }
         case .exited(let pid):
+            let wasPending = gateTimer != nil || gatePending
             cancelGate()
             let wasActive = driver.loop.phase.isActive
             driver.serverStopped()
-            publish(ReportText(level: .info, message: "Server process \(pid) exited" + (wasActive ? "" : "; waiting for the next start"),
+            let detail = wasPending ? ": server stopped before ready" : wasActive ? "" : "; waiting for the next start"
+            publish(ReportText(level: .info, message: "Server process \(pid) exited\(detail)",
                                status: "Server stopped (PID \(pid) exited); waiting for the next start"))
         case .stale(let pid):
             publish(ReportText(level: .info, message: "PID file \(path) names PID \(pid), which is not running: the server is down",
@@ -241,6 +245,7 @@ public final class Daemon: @unchecked Sendable {
         }
         publish(ReportText(level: .info, message: "Server ready; waiting for port \(port) to accept connections",
                            status: "Server ready, waiting for port \(port)"))
+        gatePending = true
         probe(PortProbe(port: port), trigger: trigger, generation: gateGeneration, backoff: Backoff())
     }
 
@@ -251,6 +256,7 @@ public final class Daemon: @unchecked Sendable {
             queue.async { [unowned self] in
                 guard generation == gateGeneration else { return }
                 if accepted {
+                    gatePending = false
                     logger.debug("Port \(probe.port) accepts connections")
                     driver.serverReady(trigger)
                     return
@@ -286,6 +292,7 @@ public final class Daemon: @unchecked Sendable {
     private func cancelGate() {
         gateTimer?.cancel()
         gateTimer = nil
+        gatePending = false
         gateGeneration += 1
     }
 

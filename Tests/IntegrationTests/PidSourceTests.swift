@@ -92,7 +92,7 @@ func writePidFile(_ path: String, _ text: String, atomically: Bool) {
     @Test func pidFileAloneWithReadyDelay() throws {
         let rig = try DaemonRig(simulator: ["--boot-delay", "0", "--connect-delay", "0"], logContent: nil)
         let pidFile = rig.directory.file("server.pid")
-        let daemon = try Child("altv-reconnectd", ["--pid-file", pidFile, "--ready-delay", "200ms", "--client", rig.simulator.url, "--poll-interval", "20ms"],
+        let daemon = try Child("altv-reconnectd", ["--pid-file", pidFile, "--ready-delay", "300ms", "--client", rig.simulator.url, "--poll-interval", "20ms"],
                                environment: ["NOTIFY_SOCKET": rig.notify.path], stderrPath: rig.directory.file("daemon.stderr"))
         #expect(waitUntil { rig.notify.assignments.contains("READY=1") })
         for round in 1...2 {
@@ -103,7 +103,13 @@ func writePidFile(_ path: String, _ text: String, atomically: Bool) {
             server.kill()
             #expect(waitUntil { rig.notify.statuses.last?.hasPrefix("Server stopped (PID \(server.pid) exited)") == true })
         }
-        usleep(300_000)
+        // A server that dies during its ready delay: no start, no reconnect.
+        let shortLived = try FakeServer()
+        writePidFile(pidFile, "\(shortLived.pid)\n", atomically: true)
+        #expect(waitUntil { daemon.stderr.contains("Server process \(shortLived.pid) started") })
+        shortLived.kill()
+        #expect(waitUntil { daemon.stderr.contains("Server process \(shortLived.pid) exited: server stopped before ready") }, "\(daemon.stderr)")
+        usleep(400_000)
         #expect(rig.simulator.reconnects.count == 2)
         rig.stop(daemon)
     }
