@@ -122,9 +122,10 @@ public final class PidFileWatcher: @unchecked Sendable {
         var buffer = [UInt8](repeating: 0, count: 64)
         let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
         guard count > 0 else { return nil }
-        let text = String(decoding: buffer[0..<count], as: UTF8.self).trimmingCharacters(where: { $0.isWhitespace })
-        guard !text.isEmpty else { return nil }
-        guard let pid = Int32(text), pid > 0 else {
+        let fields = String(decoding: buffer[0..<count], as: UTF8.self).split(whereSeparator: \.isWhitespace)
+        guard !fields.isEmpty else { return nil }
+        let text = fields.joined(separator: " ")
+        guard fields.count == 1, let pid = Int32(text), pid > 0 else {
             if text != lastInvalid, count < buffer.count {
                 lastInvalid = text
                 onEvent(.invalid(String(text.prefix(32))))
@@ -132,12 +133,5 @@ public final class PidFileWatcher: @unchecked Sendable {
             return nil
         }
         return pid
-    }
-}
-
-extension StringProtocol {
-    func trimmingCharacters(where predicate: (Character) -> Bool) -> String {
-        guard let first = firstIndex(where: { !predicate($0) }), let last = lastIndex(where: { !predicate($0) }) else { return "" }
-        return String(self[first...last])
     }
 }
