@@ -173,3 +173,35 @@ import Testing
         #expect(throws: SystemError.self) { _ = try Recorder(path: directory.file("no/such/dir.log")) }
     }
 }
+
+/// A real `IN_Q_OVERFLOW`: the queue limit is read when an inotify instance is created, so the
+/// test lowers it just for the follower's instance (root only), blocks the follower's queue and
+/// makes far more events than fit. Everything is looked at again; no line is lost.
+@Suite struct InotifyOverflowTests {
+    static let limitPath = "/proc/sys/fs/inotify/max_queued_events"
+
+    @Test(.enabled(if: getuid() == 0, "needs root to lower \(limitPath) for one inotify instance"))
+    func overflowRescansWithoutLosingLines() throws {
+        let directory = TemporaryDirectory()
+        let log = directory.file("server.log")
+        append("", to: log)
+        let original = readText(Self.limitPath).trimmingCharacters(in: .whitespacesAndNewlines)
+        try "16\n".write(toFile: Self.limitPath, atomically: false, encoding: .utf8)
+        let recorder: LogFollowerTests.Recorder
+        do {
+            defer { try? (original + "\n").write(toFile: Self.limitPath, atomically: false, encoding: .utf8) }
+            recorder = try LogFollowerTests.Recorder(path: log)
+        }
+        defer { recorder.stop() }
+        let release = DispatchSemaphore(value: 0)
+        recorder.queue.async { release.wait() }  // the follower cannot read events meanwhile
+        for n in 0..<200 {
+            append("line \(n)\n", to: log)
+            append("noise\n", to: directory.file("other-\(n).log"))
+        }
+        release.signal()
+        #expect(waitUntil { recorder.lines.current.count == 200 })
+        #expect(recorder.lines.current == (0..<200).map { "line \($0)" })
+        #expect(recorder.saw(.overflowed))
+    }
+}
