@@ -24,8 +24,8 @@ public final class Daemon: @unchecked Sendable {
     private var follower: LogFollower?
     private var pidWatcher: PidFileWatcher?
     private var journalFollower: JournalFollower?
-    /// The pending readiness: a --ready-delay timer or a --ready-port probe; nil when none.
-    private var gateTimer: DispatchSourceTimer?
+    /// The pending readiness: a --ready-delay timer, or the pause between --ready-port probes.
+    private lazy var gateTimer = OneShotTimer(queue: queue)
     private var gateGeneration = 0
     /// A --ready-port probe is running (between attempts there is a gate timer instead).
     private var gatePending = false
@@ -219,7 +219,7 @@ public final class Daemon: @unchecked Sendable {
                 afterReadyDelay { [unowned self] in signalReadiness(.serverReady) }
             }
         case .exited(let pid):
-            let wasPending = gateTimer != nil || gatePending
+            let wasPending = gateTimer.isPending || gatePending
             cancelGate()
             let wasActive = driver.loop.phase.isActive
             driver.serverStopped()
@@ -262,7 +262,7 @@ public final class Daemon: @unchecked Sendable {
                     return
                 }
                 var backoff = backoff
-                schedule(after: backoff.nextDelay()) { [unowned self] in
+                gateTimer.schedule(after: backoff.nextDelay()) { [unowned self] in
                     self.probe(probe, trigger: trigger, generation: generation, backoff: backoff)
                 }
             }
@@ -272,26 +272,12 @@ public final class Daemon: @unchecked Sendable {
     private func afterReadyDelay(_ body: @escaping () -> Void) {
         cancelGate()
         guard configuration.readyDelay > .zero else { return body() }
-        schedule(after: configuration.readyDelay, body)
+        gateTimer.schedule(after: configuration.readyDelay, body)
     }
 
-    /// One gate timer at a time (a newer start or the server's exit cancels it).
-    private func schedule(after delay: Duration, _ body: @escaping () -> Void) {
-        gateTimer?.cancel()
-        let timer = DispatchSource.makeTimerSource(queue: queue)
-        timer.schedule(deadline: .now() + .nanoseconds(Int(clamping: delay.nanosecondsClamped)), leeway: .milliseconds(1))
-        timer.setEventHandler { [weak self] in
-            self?.gateTimer?.cancel()
-            self?.gateTimer = nil
-            body()
-        }
-        gateTimer = timer
-        timer.resume()
-    }
-
+    /// A newer start or the server's exit drops a pending delay or probe.
     private func cancelGate() {
-        gateTimer?.cancel()
-        gateTimer = nil
+        gateTimer.cancel()
         gatePending = false
         gateGeneration += 1
     }

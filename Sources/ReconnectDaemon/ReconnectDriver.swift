@@ -14,7 +14,7 @@ public final class ReconnectDriver: @unchecked Sendable {
     public private(set) var loop: ReconnectLoop
     private let client: DebugClient
     private let password: Secret?
-    private var timer: DispatchSourceTimer?
+    private let timer: OneShotTimer
     private let onReport: (Report) -> Void
 
     public init(queue: DispatchQueue, client: DebugClient, password: Secret?, settings: ReconnectSettings, onReport: @escaping (Report) -> Void) {
@@ -23,6 +23,7 @@ public final class ReconnectDriver: @unchecked Sendable {
         self.password = password
         self.loop = ReconnectLoop(settings: settings)
         self.onReport = onReport
+        timer = OneShotTimer(queue: queue)
     }
 
     /// Call on `queue`.
@@ -37,8 +38,7 @@ public final class ReconnectDriver: @unchecked Sendable {
 
     /// Call on `queue`: drop timers (shutdown).
     public func stop() {
-        timer?.cancel()
-        timer = nil
+        timer.cancel()
     }
 
     private func apply(_ effects: [Effect]) {
@@ -55,21 +55,12 @@ public final class ReconnectDriver: @unchecked Sendable {
                     queue.async { self.apply(self.loop.reconnectPosted(result, for: ticket, at: .now())) }
                 }
             case .wakeUp(let instant, let ticket):
-                timer?.cancel()
-                let timer = DispatchSource.makeTimerSource(queue: queue)
-                let delay = instant - MonotonicInstant.now()
-                timer.schedule(deadline: .now() + .nanoseconds(Int(clamping: delay.nanosecondsClamped)), leeway: .milliseconds(1))
-                timer.setEventHandler { [weak self] in
+                timer.schedule(after: instant - MonotonicInstant.now()) { [weak self] in
                     guard let self else { return }
-                    self.timer?.cancel()
-                    self.timer = nil
-                    self.apply(self.loop.wakeUpDue(ticket, at: .now()))
+                    apply(loop.wakeUpDue(ticket, at: .now()))
                 }
-                self.timer = timer
-                timer.resume()
             case .cancelWakeUp:
-                timer?.cancel()
-                timer = nil
+                timer.cancel()
             case .report(let report):
                 onReport(report)
             }
