@@ -49,6 +49,14 @@ struct LoopHarness {
         take(loop.reconnectPosted(result, for: ticket, at: now))
     }
 
+    /// While the loop verifies, keeps answering every poll with `status` until it decides.
+    mutating func answerUntilDecided(_ status: ClientStatus) {
+        while loop.phase == .verifying {
+            fireWakeUp()
+            answer(status)
+        }
+    }
+
     /// Jumps to the pending wake-up and fires it.
     mutating func fireWakeUp() {
         guard let (at, ticket) = wakeUp else { Issue.record("no wake-up pending: \(effects)"); return }
@@ -209,10 +217,7 @@ struct LoopHarness {
         h.fireWakeUp()
         h.answer(.mainMenu)  // wrong password: back to the menu
         #expect(h.loop.phase == .verifying)
-        while h.loop.phase == .verifying {
-            h.fireWakeUp()
-            h.answer(.mainMenu)
-        }
+        h.answerUntilDecided(.mainMenu)
         #expect(h.loop.phase == .finished(.failed(.backInMainMenu)))
         #expect(h.posts == 1)
     }
@@ -223,10 +228,7 @@ struct LoopHarness {
         h.answer(.mainMenu)
         h.posted()
         let postedAt = h.now
-        while h.loop.phase == .verifying {
-            h.fireWakeUp()
-            h.answer(.mainMenu)
-        }
+        h.answerUntilDecided(.mainMenu)
         #expect(h.loop.phase == .finished(.failed(.backInMainMenu)))
         #expect(h.now - postedAt >= .seconds(2))
         #expect(h.now - postedAt < .seconds(3))
@@ -248,10 +250,7 @@ struct LoopHarness {
         h.answer(.mainMenu)
         h.posted()
         let postedAt = h.now
-        while h.loop.phase == .verifying {
-            h.fireWakeUp()
-            h.answer(.downloadingFiles)
-        }
+        h.answerUntilDecided(.downloadingFiles)
         #expect(h.loop.phase == .finished(.failed(.verifyTimedOut(last: .status(.downloadingFiles)))))
         #expect(h.now - postedAt == .seconds(5))
     }
