@@ -37,10 +37,10 @@ public struct HTTPClient: Sendable {
 
     public func send(method: String, path: String, body: [UInt8] = []) -> Result<HTTPResponse, ClientError> {
         let deadline = Deadline(after: timeout)
-        let connected = connect(deadline: deadline)
-        guard case .success(let fd) = connected else {
-            if case .failure(let error) = connected { return .failure(error) }
-            return .failure(.connectionRefused)
+        let fd: Int32
+        switch connect(deadline: deadline) {
+        case .success(let connected): fd = connected
+        case .failure(let error): return .failure(error)
         }
         defer { close(fd) }
         var request = Array("\(method) \(path) HTTP/1.1\r\nHost: \(hostHeader)\r\nUser-Agent: altv-reconnectd\r\nConnection: close\r\n".utf8)

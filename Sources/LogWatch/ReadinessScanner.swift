@@ -84,11 +84,7 @@ public struct ReadinessScanner: Sendable {
         let rare = Int32(pattern.rarestLiteralByte!)
         var position = 0
         while position < lines.count, let hit = memchr(base + position, rare, lines.count - position) {
-            let hitIndex = base.distance(to: UnsafeRawPointer(hit))
-            let lineStart = altv_memrchr(base, 10, hitIndex).map { base.distance(to: $0) + 1 } ?? 0
-            let lineEnd = memchr(base + hitIndex, 10, lines.count - hitIndex).map { base.distance(to: UnsafeRawPointer($0)) } ?? lines.count
-            var line = UnsafeRawBufferPointer(start: base + lineStart, count: lineEnd - lineStart)
-            if line.count > 0 && line[line.count - 1] == 13 { line = UnsafeRawBufferPointer(rebasing: line.dropLast()) }
+            let (line, lineEnd) = Self.line(around: base.distance(to: UnsafeRawPointer(hit)), in: lines)
             let pattern = pattern
             TerminalText.withStripped(line, scratch: &lineScratch) { stripped in
                 if pattern.matches(stripped) { onMatch(stripped) }
@@ -103,14 +99,21 @@ public struct ReadinessScanner: Sendable {
             var position = 0
             while position < text.count,
                   let hit = altv_memmem(base + position, text.count - position, needle.baseAddress, needle.count) {
-                let hitIndex = base.distance(to: hit)
-                let lineStart = altv_memrchr(base, 10, hitIndex).map { base.distance(to: $0) + 1 } ?? 0
-                let lineEnd = memchr(base + hitIndex, 10, text.count - hitIndex).map { base.distance(to: UnsafeRawPointer($0)) } ?? text.count
-                var line = UnsafeRawBufferPointer(start: base + lineStart, count: lineEnd - lineStart)
-                if line.count > 0 && line[line.count - 1] == 13 { line = UnsafeRawBufferPointer(rebasing: line.dropLast()) }
+                let (line, lineEnd) = line(around: base.distance(to: hit), in: text)
                 if pattern.matches(line) { onMatch(line) }
                 position = lineEnd + 1
             }
         }
+    }
+
+    /// The line holding byte `index` of `text` (without its `\n` or a `\r` before it), and the
+    /// index of its `\n` (or `text.count`).
+    private static func line(around index: Int, in text: UnsafeRawBufferPointer) -> (UnsafeRawBufferPointer, end: Int) {
+        let base = text.baseAddress!
+        let start = altv_memrchr(base, 10, index).map { base.distance(to: $0) + 1 } ?? 0
+        let end = memchr(base + index, 10, text.count - index).map { base.distance(to: UnsafeRawPointer($0)) } ?? text.count
+        var line = UnsafeRawBufferPointer(start: base + start, count: end - start)
+        if line.count > 0 && line[line.count - 1] == 13 { line = UnsafeRawBufferPointer(rebasing: line.dropLast()) }
+        return (line, end)
     }
 }
