@@ -10,7 +10,8 @@
 //   ReconnectPolicy    pure policy: the reconnect state machine, durations (no I/O, no clocks)
 //   CLinux             glibc/Linux calls the Glibc module does not export (memmem, memrchr, pidfd_open)
 //   LogWatch           watching the server: inotify log following and readiness scanning, PID file + pidfd
-//   ReconnectDaemon    wiring: configuration, watchers -> policy -> client -> notifier
+//   ReconnectDaemon    wiring: settings and configuration, watchers -> policy -> client -> notifier
+//   ConfigFile         the TOML configuration file (TOMLKit), checked key by key with line numbers
 //   ClientSimulator    a faithful simulator of the client's debug API (library, for tests too)
 //   CommandLineSupport argument types and exit codes shared by both executables
 import PackageDescription
@@ -28,6 +29,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         .systemLibrary(
@@ -48,6 +50,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(
+            name: "ConfigFile",
+            dependencies: ["ReconnectDaemon", "ClientProtocol", "LogWatch", "ReconnectPolicy", .product(name: "TOMLKit", package: "TOMLKit")]
+        ),
         .target(name: "ClientSimulator", dependencies: ["ClientProtocol", "ReconnectPolicy"]),
         .target(
             name: "CommandLineSupport",
@@ -56,7 +62,7 @@ let package = Package(
         .executableTarget(
             name: "altv-reconnectd",
             dependencies: [
-                "ReconnectDaemon", "CommandLineSupport", "Systemd",
+                "ReconnectDaemon", "ConfigFile", "CommandLineSupport", "Systemd",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -70,7 +76,7 @@ let package = Package(
         ),
         .testTarget(
             name: "UnitTests",
-            dependencies: ["ReconnectPolicy", "ClientProtocol", "LogWatch", "ClientSimulator", "Systemd", "ReconnectDaemon"]
+            dependencies: ["ReconnectPolicy", "ClientProtocol", "LogWatch", "ClientSimulator", "Systemd", "ReconnectDaemon", "ConfigFile"]
         ),
         .testTarget(
             name: "IntegrationTests",

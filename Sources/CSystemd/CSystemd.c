@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/uio.h>
 #include <systemd/sd-daemon.h>
 #include <systemd/sd-journal.h>
 
@@ -37,6 +38,16 @@ int altv_sd_notify_errno(int errnum, const char *status) {
 
 int altv_sd_notify_watchdog(void) {
     return sd_notify(0, "WATCHDOG=1");
+}
+
+int altv_journal_send(const char *const *fields, size_t count) {
+    if (count == 0 || count > 64) return -EINVAL;
+    struct iovec iov[64];
+    for (size_t i = 0; i < count; i++) {
+        iov[i].iov_base = (void *)fields[i];
+        iov[i].iov_len = strlen(fields[i]);
+    }
+    return sd_journal_sendv(iov, (int)count);
 }
 
 int altv_sd_watchdog_enabled(uint64_t *usec) {

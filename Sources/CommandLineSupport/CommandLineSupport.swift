@@ -74,13 +74,6 @@ public func parseDuration(_ text: String) throws -> Duration {
     }
 }
 
-/// For `@Option(transform:)`: a strictly positive duration.
-public func parsePositiveDuration(_ text: String) throws -> Duration {
-    let duration = try parseDuration(text)
-    guard duration > .zero else { throw ValidationError("the duration must be greater than zero") }
-    return duration
-}
-
 extension StringProtocol {
     func trimmingCharacters() -> String {
         guard let first = firstIndex(where: { !$0.isWhitespace }), let last = lastIndex(where: { !$0.isWhitespace }) else { return "" }

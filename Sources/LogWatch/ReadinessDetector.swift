@@ -25,4 +25,10 @@ public final class ReadinessDetector: LogSink, @unchecked Sendable {
     }
 
     public func restart() { scanner.reset() }
+
+    /// The readiness pattern; set on reload, it applies from the next bytes on.
+    public var pattern: ReadinessPattern {
+        get { scanner.pattern }
+        set { scanner.pattern = newValue }
+    }
 }

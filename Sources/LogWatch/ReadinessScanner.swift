@@ -18,7 +18,8 @@ import Musl
 /// 4. the unfinished last line is carried, bounded by `maximumLineLength`.
 /// A pattern without a literal falls back to checking every line.
 public struct ReadinessScanner: Sendable {
-    public let pattern: ReadinessPattern
+    /// May change between chunks (a reload): a line carried over is then matched with the new one.
+    public var pattern: ReadinessPattern
     private var carry: LineSplitter
     private var lineScratch: [UInt8] = []
 

@@ -17,13 +17,19 @@ import Musl
 /// signals, HTTP answers, the loop's own wake-ups and (when systemd asks for it) the watchdog
 /// timer. Nothing ticks while nothing happens.
 public final class Daemon: @unchecked Sendable {
-    public let configuration: DaemonConfiguration
+    public private(set) var configuration: DaemonConfiguration
+    /// The settings behind `configuration`, to say what a reload changed.
+    private var settings: Settings
+    /// Builds the configuration anew on SIGHUP (nil: reloading is not offered).
+    private let reloader: (() throws(ConfigurationError) -> (DaemonConfiguration, Settings))?
     private let logger: Logger
     private let notifier: SystemdNotifier
     private let queue = DispatchQueue(label: "altv-reconnectd.events")
     private var follower: LogFollower?
     private var pidWatcher: PidFileWatcher?
     private var journalFollower: JournalFollower?
+    /// The readiness scanners of the log or journal, for a reload's new pattern.
+    private var detectors: [ReadinessDetector] = []
     /// The pending readiness: a --ready-delay timer, or the pause between --ready-port probes.
     private lazy var gateTimer = OneShotTimer(queue: queue)
     private var gateGeneration = 0
@@ -38,8 +44,11 @@ public final class Daemon: @unchecked Sendable {
     private var readinessAtStart = 0
     private var caughtUp = false
 
-    public init(configuration: DaemonConfiguration, logger: Logger, notifier: SystemdNotifier) {
+    public init(configuration: DaemonConfiguration, settings: Settings = Settings(), logger: Logger, notifier: SystemdNotifier,
+                reload: (() throws(ConfigurationError) -> (DaemonConfiguration, Settings))? = nil) {
         self.configuration = configuration
+        self.settings = settings
+        self.reloader = reload
         self.logger = logger
         self.notifier = notifier
     }
@@ -49,7 +58,8 @@ public final class Daemon: @unchecked Sendable {
         installSignalHandlers()
         let client = DebugClient(endpoint: configuration.client, requestTimeout: configuration.requestTimeout)
         driver = ReconnectDriver(queue: queue, client: client, password: configuration.password, settings: configuration.reconnect) { [weak self] report in
-            self?.publish(ReportText(report, client: client.endpoint))
+            guard let self else { return }
+            publish(ReportText(report, client: configuration.client))
         }
         let started: Result<Void, ConfigurationError> = queue.sync { startSources() }
         if case .failure(let error) = started { throw error }
@@ -116,13 +126,15 @@ public final class Daemon: @unchecked Sendable {
 
     /// The sink that turns a source's lines into readiness events.
     private func readinessDetector(for source: String) -> ReadinessDetector {
-        ReadinessDetector(
+        let detector = ReadinessDetector(
             pattern: configuration.readyPattern,
             onReady: { [unowned self] line in readyLine(line) },
             onLongLine: { [unowned self] limit in
                 logger.warning("\(source) has a line longer than \(limit / 1024) KiB; only its first \(limit / 1024) KiB are matched (reported once)")
             }
         )
+        detectors.append(detector)
+        return detector
     }
 
     static func watchError(_ path: String, option: String, _ error: SystemError) -> ConfigurationError {
@@ -146,13 +158,61 @@ public final class Daemon: @unchecked Sendable {
 
     private func installSignalHandlers() {
         signal(SIGPIPE, SIG_IGN)
-        for number in [SIGTERM, SIGINT] {
+        for number in [SIGTERM, SIGINT, SIGHUP] {
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
-            source.setEventHandler { [unowned self] in shutDown(signal: number) }
+            source.setEventHandler { [unowned self] in number == SIGHUP ? reload() : shutDown(signal: number) }
             source.resume()
             signalSources.append(source)
         }
+    }
+
+    // MARK: Reload
+
+    /// SIGHUP: read the configuration and the password again and apply them without touching
+    /// the current start (its number, phase and pending request carry on). A configuration that
+    /// does not load leaves the running one in place. Sources (log-file, pid-file, journal-unit)
+    /// stay as they are until a restart: re-arming them could replay an old ready line.
+    private func reload() {
+        notifier.reloading(status: "Reloading the configuration")
+        guard let reloader else {
+            logger.notice("SIGHUP: nothing to reload", metadata: ["ALTV_EVENT": "reloaded"])
+            notifier.ready(status: currentStatus ?? "Waiting for the server to start")
+            return
+        }
+        let newConfiguration: DaemonConfiguration
+        let newSettings: Settings
+        do {
+            (newConfiguration, newSettings) = try reloader()
+        } catch {
+            logger.error("Reload failed, keeping the previous configuration: \(error.message)",
+                         metadata: ["ALTV_EVENT": "reload_failed", "MESSAGE_ID": "\(MessageID.reloadFailed)"])
+            notifier.ready(status: "Reload failed (\(error.message)); running with the previous configuration")
+            return
+        }
+        let changed = newSettings.changedKeys(from: settings)
+        let kept = changed.filter(\.isSource)
+        var applied = newConfiguration
+        applied.logFile = configuration.logFile
+        applied.pidFile = configuration.pidFile
+        applied.journalUnit = configuration.journalUnit
+        configuration = applied
+        var appliedSettings = newSettings
+        appliedSettings.logFile = settings.logFile
+        appliedSettings.pidFile = settings.pidFile
+        appliedSettings.journalUnit = settings.journalUnit
+        settings = appliedSettings
+        for detector in detectors { detector.pattern = applied.readyPattern }
+        driver.update(client: DebugClient(endpoint: applied.client, requestTimeout: applied.requestTimeout),
+                      password: applied.password, settings: applied.reconnect)
+        let appliedKeys = changed.filter { !$0.isSource }
+        var message = appliedKeys.isEmpty ? "Reloaded: no setting changed" : "Reloaded: \(appliedKeys.map(\.rawValue).joined(separator: ", ")) changed"
+        message += "; password re-read (\(applied.password == nil ? "none" : "from \(applied.passwordSource)"))"
+        if !kept.isEmpty {
+            message += "; \(kept.map(\.rawValue).joined(separator: ", ")) changed too, which takes a restart (systemctl restart) to apply"
+        }
+        logger.notice("\(message)", metadata: ["ALTV_EVENT": "reloaded", "MESSAGE_ID": "\(MessageID.reloaded)"])
+        notifier.ready(status: currentStatus ?? "Waiting for the server to start")
     }
 
     private func shutDown(signal number: Int32) {
@@ -285,7 +345,7 @@ public final class Daemon: @unchecked Sendable {
     private var currentStatus: String?
 
     private func publish(_ text: ReportText, notify: Bool = true) {
-        logger.log(level: text.level, "\(text.message)")
+        logger.log(level: text.level, "\(text.message)", metadata: text.fields.isEmpty ? nil : text.metadata)
         if let status = text.status {
             currentStatus = status
             if notify { notifier.status(status) }

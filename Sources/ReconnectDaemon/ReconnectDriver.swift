@@ -12,8 +12,8 @@ import ReconnectPolicy
 public final class ReconnectDriver: @unchecked Sendable {
     public let queue: DispatchQueue
     public private(set) var loop: ReconnectLoop
-    private let client: DebugClient
-    private let password: Secret?
+    private var client: DebugClient
+    private var password: Secret?
     private let timer: OneShotTimer
     private let onReport: (Report) -> Void
 
@@ -34,6 +34,14 @@ public final class ReconnectDriver: @unchecked Sendable {
     /// Call on `queue`.
     public func serverStopped() {
         apply(loop.serverStopped(at: .now()))
+    }
+
+    /// Call on `queue`: new settings from a reload. The loop keeps its start and phase; its next
+    /// request goes to the new client with the new password, its next wait uses the new timing.
+    public func update(client: DebugClient, password: Secret?, settings: ReconnectSettings) {
+        self.client = client
+        self.password = password
+        loop.settings = settings
     }
 
     /// Call on `queue`: drop timers (shutdown).

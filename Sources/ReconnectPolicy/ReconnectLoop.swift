@@ -15,7 +15,8 @@ import ClientProtocol
 ///   within `verifyTimeout`; there is no second POST for the same start;
 /// - a newer start supersedes an older loop.
 public struct ReconnectLoop: Sendable {
-    public let settings: ReconnectSettings
+    /// Changeable while a loop runs (a reload): each decision reads the current settings.
+    public var settings: ReconnectSettings
     /// The number of the current (or last) server start, from 1.
     public private(set) var start = 0
     public private(set) var phase: Phase = .idle

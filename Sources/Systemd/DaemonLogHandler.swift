@@ -1,28 +1,51 @@
+import CSystemd
 import Logging
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
 
-/// swift-log handler writing one line per message to stderr, in one of two forms:
+/// A log level read on every message and set on reload.
+public final class SharedLogLevel: Sendable {
+    private let level: Mutex<Logger.Level>
+
+    init(_ level: Logger.Level) { self.level = Mutex(level) }
+
+    public func get() -> Logger.Level { level.withLock { $0 } }
+
+    public func set(_ newLevel: Logger.Level) { level.withLock { $0 = newLevel } }
+}
+
+/// swift-log handler for the daemon, in one of two forms:
 ///
-/// - to the journal (`JOURNAL_STREAM` matches stderr): `<6>message key=value`, the `<N>` prefix
-///   carrying the syslog priority (sd-daemon(3)); journald adds time, unit and PID itself;
-/// - to a terminal or file: `12:42:21.123 info  message key=value`.
+/// - `.structured`, stderr is the journal (`JOURNAL_STREAM` matches it): one entry per message
+///   through `sd_journal_sendv` (the shim), with `PRIORITY=`, `SYSLOG_IDENTIFIER=altv-reconnectd`
+///   and every metadata key spelled as a journal field (`ALTV_EVENT`, `MESSAGE_ID`, …) as a field
+///   of its own, so `journalctl ALTV_EVENT=reconnect_sent` finds it. Should journald refuse an
+///   entry, that line goes to stderr as in `.journalStream`;
+/// - `.journalStream`: `<6>message` on stderr, the `<N>` prefix carrying the priority (sd-daemon(3));
+/// - `.plain`, a terminal or file: `12:42:21.123 info  message key=value`, journal fields left out.
 ///
 /// Each line is written with a single `write(2)`, so lines from different threads never mix.
 public struct DaemonLogHandler: LogHandler {
-    public enum Format: Sendable { case journal, plain }
+    public enum Format: Sendable { case structured, journalStream, plain }
 
-    public var logLevel: Logger.Level
+    /// The level below which messages are dropped, shared by every handler so that a reload
+    /// (SIGHUP, `verbose = true`) changes it for the whole process.
+    public static let threshold = SharedLogLevel(.info)
+
+    public var logLevel: Logger.Level {
+        get { Self.threshold.get() }
+        set { Self.threshold.set(newValue) }
+    }
     public var metadata: Logger.Metadata = [:]
     public var metadataProvider: Logger.MetadataProvider?
     private let format: Format
 
-    public init(format: Format, level: Logger.Level = .info) {
+    public init(format: Format) {
         self.format = format
-        self.logLevel = level
     }
 
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
@@ -31,17 +54,43 @@ public struct DaemonLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        var line: String
-        switch format {
-        case .journal: line = "<\(Self.priority(event.level))>"
-        case .plain: line = Self.timestamp() + " " + Self.label(event.level) + " "
-        }
-        line += SystemdNotifier.singleLine(event.message.description)
         var merged = metadata
         if let extra = event.metadata { merged.merge(extra) { $1 } }
-        for (key, value) in merged.sorted(by: { $0.key < $1.key }) { line += " \(key)=\(value)" }
-        line += "\n"
-        var bytes = Array(line.utf8)
+        var text = event.message.description
+        var fields: [String] = []
+        for (key, value) in merged.sorted(by: { $0.key < $1.key }) {
+            if Self.isJournalField(key) { fields.append("\(key)=\(value)") } else { text += " \(key)=\(value)" }
+        }
+        switch format {
+        case .structured:
+            fields += ["MESSAGE=\(text)", "PRIORITY=\(Self.priority(event.level))", "SYSLOG_IDENTIFIER=altv-reconnectd"]
+            if Self.send(fields) { return }
+            Self.writeLine("<\(Self.priority(event.level))>" + SystemdNotifier.singleLine(text))
+        case .journalStream:
+            Self.writeLine("<\(Self.priority(event.level))>" + SystemdNotifier.singleLine(text))
+        case .plain:
+            Self.writeLine(Self.timestamp() + " " + Self.label(event.level) + " " + SystemdNotifier.singleLine(text))
+        }
+    }
+
+    /// `ALTV_EVENT`, `MESSAGE_ID`: upper-case letters, digits and `_`, not starting with `_`
+    /// (journald's rule for fields a client may set).
+    static func isJournalField(_ key: String) -> Bool {
+        guard let first = key.utf8.first, first >= UInt8(ascii: "A"), first <= UInt8(ascii: "Z") else { return false }
+        return key.utf8.allSatisfy { ($0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z")) || ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) || $0 == UInt8(ascii: "_") }
+    }
+
+    private static func send(_ fields: [String]) -> Bool {
+        var pointers = fields.map { strdup($0) }
+        defer { pointers.forEach { free($0) } }
+        let result = pointers.withUnsafeMutableBufferPointer { buffer in
+            buffer.withMemoryRebound(to: UnsafePointer<CChar>?.self) { altv_journal_send($0.baseAddress, $0.count) }
+        }
+        return result >= 0
+    }
+
+    private static func writeLine(_ line: String) {
+        var bytes = Array((line + "\n").utf8)
         bytes.withUnsafeMutableBytes { raw in
             var offset = 0
             while offset < raw.count {

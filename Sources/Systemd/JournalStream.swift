@@ -17,4 +17,16 @@ public enum JournalStream {
         guard fstat(STDERR_FILENO, &status) == 0 else { return false }
         return UInt64(status.st_dev) == device && UInt64(status.st_ino) == inode
     }
+
+    /// journald's socket for native entries (sd_journal_sendv). libsystemd drops entries
+    /// silently when it is missing, so the handler checks for it once, up front.
+    public static let nativeSocket = "/run/systemd/journal/socket"
+
+    /// How the daemon should log given its environment: structured entries when stderr is the
+    /// journal and journald's native socket is there, `<N>`-prefixed lines when only the stream
+    /// is, plain lines otherwise.
+    public static func logFormat(environment: [String: String]) -> DaemonLogHandler.Format {
+        guard isStandardErrorJournal(environment: environment) else { return .plain }
+        return access(nativeSocket, W_OK) == 0 ? .structured : .journalStream
+    }
 }

@@ -1,24 +1,66 @@
 import ArgumentParser
 import ClientProtocol
 import CommandLineSupport
+import ConfigFile
 import Logging
 import ReconnectDaemon
 import Systemd
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// `--config`: every command reads the configuration file, so `status` and `reconnect` talk to
+/// the same client, with the same password, as the daemon.
+struct ConfigOptions: ParsableArguments {
+    @Option(name: .customLong("config"), help: ArgumentHelp(
+        "TOML configuration file (default $XDG_CONFIG_HOME/altv-reconnectd/config.toml when it exists). Command-line options win over it.",
+        valueName: "path"))
+    var config: String?
+
+    /// The file to read: the named one (which must exist), else the default one when it exists.
+    func path(environment: [String: String]) -> String? {
+        if let config { return config }
+        guard let path = ConfigurationFile.defaultPath(environment: environment), access(path, F_OK) == 0 else { return nil }
+        return path
+    }
+
+    /// The file's settings, and its path; none without a file. Also used on reload (SIGHUP).
+    func loadFile(environment: [String: String]) throws(ConfigurationError) -> (Settings, path: String?) {
+        guard let path = path(environment: environment) else { return (Settings(), nil) }
+        return (try ConfigurationFile.load(path: path), path)
+    }
+
+    /// Loads the file and puts `commandLine` on top of it; exit 78 when the file is unreadable or wrong.
+    func resolve(_ commandLine: Settings, environment: [String: String]) throws -> ResolvedSettings {
+        do {
+            let (file, path) = try loadFile(environment: environment)
+            return ResolvedSettings(settings: commandLine.overriding(file), configPath: path)
+        } catch {
+            throw configurationFailure(error, environment: environment)
+        }
+    }
+}
 
 /// Options every command that talks to the client shares.
 struct ClientOptions: ParsableArguments {
     @Option(name: .customLong("client"), help: ArgumentHelp("The client's debug API (default http://127.0.0.1:9223).", valueName: "url"),
             transform: parseClientEndpoint)
-    var client: ClientEndpoint = .default
+    var client: ClientEndpoint?
 
     @Option(name: .customLong("request-timeout"), help: ArgumentHelp("Time allowed for one HTTP request (default 2s).", valueName: "duration"),
-            transform: parsePositiveDuration)
-    var requestTimeout: Duration = .seconds(2)
+            transform: parseDuration)
+    var requestTimeout: Duration?
 
-    @Flag(name: .long, help: "Log every request and decision (debug level).")
-    var verbose = false
+    @Flag(name: .long, inversion: .prefixedNo, help: "Log every request and decision (debug level).")
+    var verbose: Bool?
 
-    var debugClient: DebugClient { DebugClient(endpoint: client, requestTimeout: requestTimeout) }
+    func apply(to settings: inout Settings) {
+        settings.client = client
+        settings.requestTimeout = requestTimeout
+        settings.verbose = verbose
+    }
 }
 
 /// Options of the commands that send a reconnect (`run`, `reconnect`).
@@ -27,33 +69,52 @@ struct ReconnectOptions: ParsableArguments {
     var passwordFile: String?
 
     @Option(name: .customLong("poll-interval"), help: ArgumentHelp("Status polling while waiting for the client (default 250ms).", valueName: "duration"),
-            transform: parsePositiveDuration)
-    var pollInterval: Duration = .milliseconds(250)
+            transform: parseDuration)
+    var pollInterval: Duration?
 
     @Option(name: .customLong("verify-timeout"), help: ArgumentHelp("After the reconnect, how long the client has to reach IN_GAME (default 60s).", valueName: "duration"),
-            transform: parsePositiveDuration)
-    var verifyTimeout: Duration = .seconds(60)
+            transform: parseDuration)
+    var verifyTimeout: Duration?
 
-    func validate() throws {
-        if pollInterval < .milliseconds(10) { throw ValidationError("--poll-interval must be at least 10ms") }
-    }
-
-    /// The password from `--password-file` or the systemd credential; exit 78 when unreadable.
-    func loadPassword(environment: [String: String]) throws -> (Secret?, PasswordSource.Origin) {
-        do {
-            return try PasswordSource.load(passwordFile: passwordFile, environment: environment)
-        } catch {
-            printError("altv-reconnectd: \(error.message)")
-            SystemdNotifier(environment: environment).failed(errno: error.errno, status: "Configuration error: \(error.message)")
-            throw ExitCode(ExitStatus.configuration)
-        }
+    func apply(to settings: inout Settings) {
+        settings.passwordFile = passwordFile
+        settings.pollInterval = pollInterval
+        settings.verifyTimeout = verifyTimeout
     }
 }
 
-/// Logs go to stderr; with `<N>` priority prefixes when stderr is the journal.
+/// Command-line settings out of range: the same rules as the configuration file, as usage errors.
+func validateCommandLine(_ settings: Settings) throws {
+    if let problem = settings.problems().first { throw ValidationError("--\(problem.key) \(problem.message)") }
+}
+
+/// A configuration error as one line on stderr and `STATUS=`/`ERRNO=` for systemd: exit 78.
+func configurationFailure(_ error: ConfigurationError, environment: [String: String]) -> ExitCode {
+    printError("altv-reconnectd: \(error.message)")
+    SystemdNotifier(environment: environment).failed(errno: error.errno, status: "Configuration error: \(error.message)")
+    return ExitCode(ExitStatus.configuration)
+}
+
+/// The stacked settings of a command: command line over configuration file over defaults.
+struct ResolvedSettings {
+    var settings: Settings
+    var configPath: String?
+
+    /// The daemon's configuration (the password read); exit 78 when it cannot be read.
+    func configuration(environment: [String: String]) throws -> DaemonConfiguration {
+        do { return try settings.resolve(environment: environment) } catch { throw configurationFailure(error, environment: environment) }
+    }
+
+    var debugClient: DebugClient {
+        DebugClient(endpoint: settings.client ?? .default, requestTimeout: settings.requestTimeout ?? .seconds(2))
+    }
+}
+
+/// Logs go to stderr: structured entries when stderr is the journal, plain lines otherwise.
 func bootstrapLogging(verbose: Bool, environment: [String: String]) -> Logger {
-    let format: DaemonLogHandler.Format = JournalStream.isStandardErrorJournal(environment: environment) ? .journal : .plain
-    LoggingSystem.bootstrap { _ in DaemonLogHandler(format: format, level: verbose ? .debug : .info) }
+    let format = JournalStream.logFormat(environment: environment)
+    DaemonLogHandler.threshold.set(verbose ? .debug : .info)
+    LoggingSystem.bootstrap { _ in DaemonLogHandler(format: format) }
     return Logger(label: "altv-reconnectd")
 }
 

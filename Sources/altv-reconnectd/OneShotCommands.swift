@@ -11,10 +11,20 @@ struct StatusCommand: ParsableCommand {
         abstract: "Print the client's status once (exit 69 if the client cannot be reached)."
     )
 
+    @OptionGroup var configOptions: ConfigOptions
+
     @OptionGroup var clientOptions: ClientOptions
 
+    func validate() throws {
+        var settings = Settings()
+        clientOptions.apply(to: &settings)
+        try validateCommandLine(settings)
+    }
+
     func run() throws {
-        let client = clientOptions.debugClient
+        var commandLine = Settings()
+        clientOptions.apply(to: &commandLine)
+        let client = try configOptions.resolve(commandLine, environment: processEnvironment()).debugClient
         switch client.status() {
         case .success(let status):
             printLine(status.description)
@@ -32,6 +42,8 @@ struct ReconnectCommand: ParsableCommand {
         abstract: "Reconnect the client once: wait for MAIN_MENU or IN_GAME, send the reconnect, follow it to IN_GAME."
     )
 
+    @OptionGroup var configOptions: ConfigOptions
+
     @OptionGroup var clientOptions: ClientOptions
 
     @OptionGroup var reconnectOptions: ReconnectOptions
@@ -40,14 +52,25 @@ struct ReconnectCommand: ParsableCommand {
             transform: parseDuration)
     var giveUpAfter: Duration = .seconds(60)
 
+    var commandLine: Settings {
+        var settings = Settings()
+        clientOptions.apply(to: &settings)
+        reconnectOptions.apply(to: &settings)
+        return settings
+    }
+
+    func validate() throws {
+        try validateCommandLine(commandLine)
+    }
+
     func run() throws {
         let environment = processEnvironment()
-        let logger = bootstrapLogging(verbose: clientOptions.verbose, environment: environment)
-        let (password, _) = try reconnectOptions.loadPassword(environment: environment)
-        let settings = ReconnectSettings(
-            pollInterval: reconnectOptions.pollInterval, verifyTimeout: reconnectOptions.verifyTimeout, giveUpAfter: giveUpAfter
-        )
-        switch OneShotReconnect.run(client: clientOptions.debugClient, password: password, settings: settings, logger: logger) {
+        let resolved = try configOptions.resolve(commandLine, environment: environment)
+        let logger = bootstrapLogging(verbose: resolved.settings.verbose ?? false, environment: environment)
+        let configuration = try resolved.configuration(environment: environment)
+        var settings = configuration.reconnect
+        settings.giveUpAfter = giveUpAfter
+        switch OneShotReconnect.run(client: resolved.debugClient, password: configuration.password, settings: settings, logger: logger) {
         case .inGame, .alreadyInGame:
             return
         case .gaveUp, .serverStopped:

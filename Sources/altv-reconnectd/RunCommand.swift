@@ -1,17 +1,26 @@
 import ArgumentParser
 import ClientProtocol
 import CommandLineSupport
+import ConfigFile
 import LogWatch
 import ReconnectDaemon
 import ReconnectPolicy
 import Systemd
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 
 /// `altv-reconnectd [run]`: the long-running watch daemon.
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Watch the server's log and reconnect the client on every server start (default command)."
+        abstract: "Watch the server's log and reconnect the client on every server start (default command).",
+        discussion: "Every option can also be set in the configuration file (key = the option's name without dashes); SIGHUP re-reads the file and the password."
     )
+
+    @OptionGroup var configOptions: ConfigOptions
 
     @Option(name: .customLong("log-file"), help: ArgumentHelp("The server's log file (alt:V: --logfile PATH). It may not exist yet.", valueName: "path"))
     var logFile: String?
@@ -24,14 +33,14 @@ struct RunCommand: ParsableCommand {
 
     @Option(name: .customLong("ready-delay"), help: ArgumentHelp("With --pid-file alone: the server counts as ready this long after it starts (default 0).", valueName: "duration"),
             transform: parseDuration)
-    var readyDelay: Duration = .zero
+    var readyDelay: Duration?
 
     @Option(name: .customLong("ready-port"), help: ArgumentHelp("Also wait until the server accepts TCP connections on this port (alt:V: 7788).", valueName: "port"))
     var readyPort: UInt16?
 
     @Option(name: .customLong("ready-pattern"), help: ArgumentHelp("Regular expression for the readiness line (default 'Server started').", valueName: "regex"),
             transform: parseReadinessPattern)
-    var readyPattern: ReadinessPattern = .default
+    var readyPattern: ReadinessPattern?
 
     @OptionGroup var clientOptions: ClientOptions
 
@@ -39,41 +48,60 @@ struct RunCommand: ParsableCommand {
 
     @Option(name: .customLong("settle-delay"), help: ArgumentHelp("Wait this long after the server is ready before contacting the client (default 0).", valueName: "duration"),
             transform: parseDuration)
-    var settleDelay: Duration = .zero
+    var settleDelay: Duration?
+
+    /// What the command line says; the configuration file fills in the rest.
+    var commandLine: Settings {
+        var settings = Settings()
+        settings.logFile = logFile
+        settings.pidFile = pidFile
+        settings.journalUnit = journalUnit
+        settings.readyDelay = readyDelay
+        settings.readyPort = readyPort
+        settings.readyPattern = readyPattern
+        settings.settleDelay = settleDelay
+        clientOptions.apply(to: &settings)
+        reconnectOptions.apply(to: &settings)
+        return settings
+    }
 
     func validate() throws {
-        if logFile == nil && pidFile == nil && journalUnit == nil {
-            throw ValidationError("say what to watch: --log-file PATH (the server's log), --journal-unit UNIT and/or --pid-file PATH")
-        }
+        try validateCommandLine(commandLine)
         if logFile != nil && journalUnit != nil {
             throw ValidationError("--log-file and --journal-unit both give ready lines; use one of them")
         }
-        if journalUnit?.isEmpty == true { throw ValidationError("--journal-unit is empty; give the server's unit name, e.g. altv-server.service") }
-        if logFile?.isEmpty == true { throw ValidationError("--log-file is empty; give the path of the server's log file") }
-        if pidFile?.isEmpty == true { throw ValidationError("--pid-file is empty; give the path of the server's PID file") }
-        if readyPort == 0 { throw ValidationError("--ready-port must be a port from 1 to 65535") }
     }
 
     func run() throws {
         let environment = processEnvironment()
-        let logger = bootstrapLogging(verbose: clientOptions.verbose, environment: environment)
-        let notifier = SystemdNotifier(environment: environment)
-        let (password, origin) = try reconnectOptions.loadPassword(environment: environment)
-        let settings = ReconnectSettings(
-            pollInterval: reconnectOptions.pollInterval, verifyTimeout: reconnectOptions.verifyTimeout, settleDelay: settleDelay
-        )
-        let configuration = DaemonConfiguration(
-            logFile: logFile, pidFile: pidFile, journalUnit: journalUnit, readyDelay: readyDelay, readyPort: readyPort, readyPattern: readyPattern, client: clientOptions.client,
-            password: password, passwordSource: origin,
-            requestTimeout: clientOptions.requestTimeout, reconnect: settings
-        )
-        do {
-            try Daemon(configuration: configuration, logger: logger, notifier: notifier).run()
-        } catch {
-            printError("altv-reconnectd: \(error.message)")
-            notifier.failed(errno: error.errno, status: "Configuration error: \(error.message)")
-            throw ExitCode(ExitStatus.configuration)
+        let resolved = try configOptions.resolve(commandLine, environment: environment)
+        if let problem = resolved.settings.sourceProblem() {
+            // Without a configuration file the command line is all there is: a usage error.
+            guard let path = resolved.configPath else { throw ValidationError(problem) }
+            throw configurationFailure(ConfigurationError("\(path): \(problem)", errno: EINVAL), environment: environment)
         }
+        let logger = bootstrapLogging(verbose: resolved.settings.verbose ?? false, environment: environment)
+        let notifier = SystemdNotifier(environment: environment)
+        let configuration = try resolved.configuration(environment: environment)
+        let daemon = Daemon(configuration: configuration, settings: resolved.settings, logger: logger, notifier: notifier) { () throws(ConfigurationError) in
+            try reload(environment: environment)
+        }
+        do {
+            try daemon.run()
+        } catch {
+            throw configurationFailure(error, environment: environment)
+        }
+    }
+
+    /// SIGHUP: the file again, under the same command line; the daemon keeps the old
+    /// configuration when this throws.
+    private func reload(environment: [String: String]) throws(ConfigurationError) -> (DaemonConfiguration, Settings) {
+        let (file, _) = try configOptions.loadFile(environment: environment)
+        let settings = commandLine.overriding(file)
+        if let problem = settings.sourceProblem() { throw ConfigurationError(problem, errno: EINVAL) }
+        let configuration = try settings.resolve(environment: environment)
+        DaemonLogHandler.threshold.set(settings.verbose ?? false ? .debug : .info)
+        return (configuration, settings)
     }
 }
 

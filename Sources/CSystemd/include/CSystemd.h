@@ -19,6 +19,10 @@ int altv_sd_notify_reloading(uint64_t monotonic_usec, const char *status);
 int altv_sd_notify_errno(int errnum, const char *status);
 int altv_sd_notify_watchdog(void);
 
+/// Sends one structured journal entry (sd_journal_sendv(3)): `fields` are `count` strings
+/// "NAME=value" (MESSAGE=, PRIORITY=, …); 0 on success, < 0 errno (no journald socket, …).
+int altv_journal_send(const char *const *fields, size_t count);
+
 /// > 0 with *usec set when the service manager expects WATCHDOG=1 pings from this process.
 int altv_sd_watchdog_enabled(uint64_t *usec);
 

@@ -1,0 +1,89 @@
+import ClientProtocol
+import ConfigFile
+import ReconnectDaemon
+import Testing
+
+@Suite struct ConfigurationFileTests {
+    @Test func readsEverySetting() throws {
+        let settings = try ConfigurationFile.parse("""
+            # the server this daemon follows
+            log-file = "/srv/altv/server.log"
+            pid-file = '/srv/altv/server.pid'
+            journal-unit = "altv-server.service"
+            ready-pattern = "Server started"
+            ready-delay = 2
+            ready-port = 7788
+            settle-delay = 1.5
+            client = "http://172.20.0.1:9223"
+            request-timeout = "3s"
+            poll-interval = "100ms"
+            verify-timeout = "2m"
+            password-file = "/etc/altv-reconnectd/password"
+            verbose = true
+            """, path: "config.toml")
+        #expect(settings.logFile == "/srv/altv/server.log")
+        #expect(settings.pidFile == "/srv/altv/server.pid")
+        #expect(settings.journalUnit == "altv-server.service")
+        #expect(settings.readyPattern?.source == "Server started")
+        #expect(settings.readyDelay == .seconds(2))
+        #expect(settings.readyPort == 7788)
+        #expect(settings.settleDelay == .milliseconds(1500))
+        #expect(settings.client == ClientEndpoint(host: "172.20.0.1", port: 9223))
+        #expect(settings.requestTimeout == .seconds(3))
+        #expect(settings.pollInterval == .milliseconds(100))
+        #expect(settings.verifyTimeout == .seconds(120))
+        #expect(settings.passwordFile == "/etc/altv-reconnectd/password")
+        #expect(settings.verbose == true)
+        // Every key the command line has is a key of the file.
+        #expect(SettingKey.allCases.allSatisfy { settings.shownValue($0) != nil })
+    }
+
+    @Test(arguments: [
+        ("log-file = \"/l\"\n\nlog_file = \"/x\"\n", "config.toml line 3: unknown key 'log_file'; did you mean 'log-file'?"),
+        ("log-file = \"/l\"\npollInterval = \"1s\"\n", "config.toml line 2: unknown key 'pollInterval'; did you mean 'poll-interval'?"),
+        ("log-file = \"/l\"\n  colour = true\n", "config.toml line 2: unknown key 'colour'; the keys are: "),
+        ("log-file = \"/l\"\n[server]\nport = 7788\n", "config.toml line 2: unknown table [server]"),
+        ("ready-port = \"7788\"\n", "config.toml line 1: ready-port must be a port number from 1 to 65535, not a string"),
+        ("log-file = \"/l\"\nready-port = 70000\n", "config.toml line 2: ready-port must be a port number from 1 to 65535, not 70000"),
+        ("log-file = \"/l\"\n\"poll-interval\" = true\n", "config.toml line 2: poll-interval must be a duration such as"),
+        ("poll-interval = \"fast\"\n", "config.toml line 1: poll-interval must be a duration such as \"250ms\", \"2.5s\", \"1m\" or a number of seconds, not \"fast\""),
+        ("log-file = 42\n", "config.toml line 1: log-file must be a string (a path), not an integer"),
+        ("verbose = \"yes\"\n", "config.toml line 1: verbose must be true or false, not a string"),
+        ("\n\npoll-interval = \"5ms\"\n", "config.toml line 3: poll-interval must be at least 10ms"),
+        ("client = \"https://host:9223\"\n", "config.toml line 1: client:"),
+        ("ready-pattern = \"(\"\n", "config.toml line 1: ready-pattern:"),
+        ("log-file = \"\"\n", "config.toml line 1: log-file is empty"),
+        ("log-file = \"/l\n", "config.toml line 1: "),
+        ("log-file = \"/a\"\nlog-file = \"/b\"\n", "config.toml line 2: "),
+        ("password = \"hunter2\"\n", "config.toml line 1: 'password' is not read from the configuration file"),
+    ])
+    func rejectsWithKeyAndLine(text: String, expected: String) {
+        do {
+            _ = try ConfigurationFile.parse(text, path: "config.toml")
+            Issue.record("accepted: \(text)")
+        } catch {
+            #expect(error.message.hasPrefix(expected), "\(error.message)")
+            #expect(!error.message.contains("hunter2"))
+        }
+    }
+
+    @Test func commandLineWinsOverTheFile() throws {
+        let file = try ConfigurationFile.parse("log-file = \"/file.log\"\npoll-interval = \"1s\"\nclient = \"http://10.0.0.2:9223\"\n", path: "c")
+        var commandLine = Settings()
+        commandLine.pollInterval = .milliseconds(100)
+        let merged = commandLine.overriding(file)
+        #expect(merged.pollInterval == .milliseconds(100))
+        #expect(merged.logFile == "/file.log")
+        #expect(merged.client == ClientEndpoint(host: "10.0.0.2", port: 9223))
+        #expect(merged.changedKeys(from: file) == [.pollInterval])
+        let configuration = try merged.resolve(environment: [:])
+        #expect(configuration.reconnect.pollInterval == .milliseconds(100))
+        #expect(configuration.requestTimeout == .seconds(2), "defaults fill what neither layer sets")
+    }
+
+    @Test func defaultPathFollowsXDG() {
+        #expect(ConfigurationFile.defaultPath(environment: ["XDG_CONFIG_HOME": "/x", "HOME": "/h"]) == "/x/altv-reconnectd/config.toml")
+        #expect(ConfigurationFile.defaultPath(environment: ["HOME": "/h"]) == "/h/.config/altv-reconnectd/config.toml")
+        #expect(ConfigurationFile.defaultPath(environment: [:]) == nil)
+    }
+}
