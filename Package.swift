@@ -12,6 +12,8 @@
 //   LogWatch           watching the server: inotify log following and readiness scanning, PID file + pidfd
 //   ReconnectDaemon    wiring: settings and configuration, watchers -> policy -> client -> notifier
 //   ConfigFile         the TOML configuration file (TOMLKit), checked key by key with line numbers
+//   CUnitFiles         the unit files of systemd/, embedded at build time (C23 #embed)
+//   Installation       `install --user` / `uninstall --user`: program, unit, starter configuration
 //   ClientSimulator    a faithful simulator of the client's debug API (library, for tests too)
 //   CommandLineSupport argument types and exit codes shared by both executables
 import PackageDescription
@@ -54,6 +56,8 @@ let package = Package(
             name: "ConfigFile",
             dependencies: ["ReconnectDaemon", "ClientProtocol", "LogWatch", "ReconnectPolicy", .product(name: "TOMLKit", package: "TOMLKit")]
         ),
+        .target(name: "CUnitFiles"),
+        .target(name: "Installation", dependencies: ["CUnitFiles"]),
         .target(name: "ClientSimulator", dependencies: ["ClientProtocol", "ReconnectPolicy"]),
         .target(
             name: "CommandLineSupport",
@@ -62,7 +66,7 @@ let package = Package(
         .executableTarget(
             name: "altv-reconnectd",
             dependencies: [
-                "ReconnectDaemon", "ConfigFile", "CommandLineSupport", "Systemd",
+                "ReconnectDaemon", "ConfigFile", "Installation", "CommandLineSupport", "Systemd",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -76,7 +80,7 @@ let package = Package(
         ),
         .testTarget(
             name: "UnitTests",
-            dependencies: ["ReconnectPolicy", "ClientProtocol", "LogWatch", "ClientSimulator", "Systemd", "ReconnectDaemon", "ConfigFile"]
+            dependencies: ["ReconnectPolicy", "ClientProtocol", "LogWatch", "ClientSimulator", "Systemd", "ReconnectDaemon", "ConfigFile", "Installation"]
         ),
         .testTarget(
             name: "IntegrationTests",

@@ -16,6 +16,8 @@ public enum ExitStatus {
     public static let usage: Int32 = 64
     /// EX_UNAVAILABLE: the client could not be reached (one-shot commands).
     public static let unavailable: Int32 = 69
+    /// EX_CANTCREAT: `install`/`uninstall` could not write or remove a file.
+    public static let cannotCreate: Int32 = 73
     /// EX_CONFIG: the configuration or environment is wrong (unreadable file, missing directory).
     public static let configuration: Int32 = 78
 }

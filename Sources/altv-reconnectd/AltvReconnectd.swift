@@ -8,10 +8,10 @@ struct AltvReconnectd: ParsableCommand {
         abstract: "Reconnect your alt:V debug client every time your server (re)starts.",
         discussion: """
             Exit codes: 0 ok (also after SIGTERM/SIGINT), 1 reconnect sent but the client did not \
-            reach IN_GAME, 64 usage error, 69 client unavailable (status, reconnect), 78 configuration error.
+            reach IN_GAME, 64 usage error, 69 client unavailable (status, reconnect), 73 cannot write a file (install, uninstall), 78 configuration error.
             """,
         version: "0.1.0",
-        subcommands: [RunCommand.self, StatusCommand.self, ReconnectCommand.self],
+        subcommands: [RunCommand.self, StatusCommand.self, ReconnectCommand.self, InstallCommand.self, UninstallCommand.self],
         defaultSubcommand: RunCommand.self
     )
 }

@@ -1,0 +1,78 @@
+import ArgumentParser
+import CommandLineSupport
+import Installation
+
+/// `altv-reconnectd install --user`: the program, the user unit and a starter configuration.
+struct InstallCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "install",
+        abstract: "Install the user service: the program in ~/.local/bin, the unit, a starter configuration (idempotent).",
+        discussion: "The system template (one instance per server) is installed by hand; see the README."
+    )
+
+    @Flag(name: .customLong("user"), help: "Install for the current user (systemctl --user).")
+    var user = false
+
+    @Option(name: .customLong("log-file"), help: ArgumentHelp("Put this log file in the starter configuration.", valueName: "path"))
+    var logFile: String?
+
+    @Option(name: .customLong("journal-unit"), help: ArgumentHelp("Put this unit in the starter configuration.", valueName: "unit"))
+    var journalUnit: String?
+
+    @Option(name: .customLong("pid-file"), help: ArgumentHelp("Put this PID file in the starter configuration.", valueName: "path"))
+    var pidFile: String?
+
+    @Option(name: .customLong("client"), help: ArgumentHelp("Put this client URL in the starter configuration.", valueName: "url"))
+    var client: String?
+
+    func validate() throws {
+        guard user else { throw ValidationError("say --user (the system template is installed by hand, see the README)") }
+        if logFile != nil && journalUnit != nil { throw ValidationError("--log-file and --journal-unit both give ready lines; use one of them") }
+        if let client { _ = try parseClientEndpoint(client) }
+    }
+
+    func run() throws {
+        let installer = try makeInstaller()
+        let starter = StarterConfig.text(logFile: logFile, journalUnit: journalUnit, pidFile: pidFile, client: client)
+        do {
+            try installer.install(starterConfig: starter).forEach(printLine)
+        } catch {
+            printError("altv-reconnectd: \(error)")
+            throw ExitCode(ExitStatus.cannotCreate)
+        }
+    }
+}
+
+/// `altv-reconnectd uninstall --user`: stop, disable, remove; settings kept unless --purge.
+struct UninstallCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "uninstall",
+        abstract: "Stop and remove the user service and the program; keeps your configuration unless --purge (idempotent)."
+    )
+
+    @Flag(name: .customLong("user"), help: "Uninstall the current user's service.")
+    var user = false
+
+    @Flag(name: .customLong("purge"), help: "Also remove the configuration and the password file.")
+    var purge = false
+
+    func validate() throws {
+        guard user else { throw ValidationError("say --user (the system template is removed by hand, see the README)") }
+    }
+
+    func run() throws {
+        do {
+            try makeInstaller().uninstall(purge: purge).forEach(printLine)
+        } catch {
+            printError("altv-reconnectd: \(error)")
+            throw ExitCode(ExitStatus.cannotCreate)
+        }
+    }
+}
+
+private func makeInstaller() throws -> Installer {
+    guard let paths = UserPaths(environment: processEnvironment()) else {
+        throw ValidationError("HOME is not set to an absolute path; run this as the user the service is for")
+    }
+    return Installer(paths: paths)
+}
