@@ -80,12 +80,12 @@ let package = Package(
         ),
         .testTarget(
             name: "UnitTests",
-            dependencies: ["ReconnectPolicy", "ClientProtocol", "LogWatch", "ClientSimulator", "Systemd", "ReconnectDaemon", "ConfigFile", "Installation"]
+            dependencies: ["ReconnectPolicy", "ClientProtocol", "LogWatch", "ClientSimulator", "Systemd", "ReconnectDaemon", "ConfigFile"]
         ),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "ReconnectPolicy", "ClientProtocol", "LogWatch", "ClientSimulator", "Systemd", "ReconnectDaemon",
+                "ReconnectPolicy", "ClientProtocol", "LogWatch", "ClientSimulator", "Systemd", "ReconnectDaemon", "Installation",
                 "altv-reconnectd", "altv-client-sim",
             ]
         ),

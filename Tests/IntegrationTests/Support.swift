@@ -69,10 +69,12 @@ final class Child: @unchecked Sendable {
     let stdoutLines = Locked<[String]>([])
 
     init(_ executable: String, _ arguments: [String], environment: [String: String] = [:], stderrPath: String) throws {
-        process.executableURL = URL(fileURLWithPath: productsDirectory + "/" + executable)
+        process.executableURL = URL(fileURLWithPath: executable.hasPrefix("/") ? executable : productsDirectory + "/" + executable)
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         for key in ["NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID", "JOURNAL_STREAM", "CREDENTIALS_DIRECTORY"] { env[key] = nil }
+        // Hermetic: the developer's own ~/.config/altv-reconnectd/config.toml must not leak in.
+        env["XDG_CONFIG_HOME"] = "/nonexistent/altv-reconnectd-tests"
         env.merge(environment) { $1 }
         process.environment = env
         if !FileManager.default.fileExists(atPath: stderrPath) { FileManager.default.createFile(atPath: stderrPath, contents: nil) }

@@ -28,4 +28,16 @@ import Testing
         #expect(status == 0, "\(output)")
         #expect(output.contains("journal-source: 2 reconnects, daemon exit 0"), "\(output)")
     }
+
+    /// The shipped units under the real manager: install --user, active with a StatusText, one
+    /// reconnect per start of the example altv-server.service, structured journal fields, the
+    /// credential kept out of the journal, reload (good and broken), the watchdog, exit 78
+    /// without a restart loop, uninstall. Tests/system/units.sh prints each check.
+    @Test(.enabled(if: canSandbox, "needs root, unshare and systemd for a private systemd --user and journald (run the tests as root, as CI does)"))
+    func shippedUnitsUnderARealUserManager() throws {
+        let (status, output) = try Self.runInSandbox("units.sh")
+        #expect(status == 0, "\(output)")
+        #expect(output.contains("units: all checks passed"), "\(output)")
+        print(output.split(separator: "\n").filter { $0.hasPrefix("units: ") }.joined(separator: "\n"))
+    }
 }
