@@ -91,7 +91,14 @@ for field in ALTV_START=1 ALTV_CLIENT_STATUS= MESSAGE_ID=037b1e85da4742ea92f7418
 done
 latency=$(journal -u altv-reconnectd ALTV_EVENT=client_in_game -o verbose | sed -n 's/^ *ALTV_LATENCY_MS=//p' | tail -1)
 [ -n "$latency" ] || fail "client_in_game entry lacks ALTV_LATENCY_MS"
-ok "journalctl -u altv-reconnectd ALTV_EVENT=reconnect_sent: ALTV_START=1, MESSAGE_ID; client_in_game ALTV_LATENCY_MS=$latency"
+# The README's one-liners (as root in the sandbox the entries are in the system journal, so
+# `journalctl -u` stands for a desktop user's `journalctl --user -u`).
+journal -u altv-reconnectd ALTV_EVENT=client_in_game -n 10 | grep -q "Client IN_GAME .* after server ready (start #1)" \
+  || fail "README: journalctl ... ALTV_EVENT=client_in_game -n 10 shows no reconnect time"
+journal -u altv-reconnectd ALTV_EVENT=client_in_game -o json --output-fields=ALTV_START,ALTV_LATENCY_MS | grep -q '"ALTV_LATENCY_MS"' \
+  || fail "README: the -o json --output-fields one-liner shows no ALTV_LATENCY_MS"
+systemctl --user status --no-pager altv-reconnectd | grep -q "Status: \"Client IN_GAME" || fail "systemctl --user status shows no Status line"
+ok "journalctl -u altv-reconnectd ALTV_EVENT=reconnect_sent: ALTV_START=1, MESSAGE_ID; client_in_game ALTV_LATENCY_MS=$latency; README one-liners and systemctl status work"
 
 # --- the password appears nowhere --------------------------------------------------------------
 journal -o verbose > "$work/journal-verbose.txt"
