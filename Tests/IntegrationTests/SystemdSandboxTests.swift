@@ -40,4 +40,15 @@ import Testing
         #expect(output.contains("units: all checks passed"), "\(output)")
         print(output.split(separator: "\n").filter { $0.hasPrefix("units: ") }.joined(separator: "\n"))
     }
+
+    /// The system template's hardening around the real daemon (under root's user manager:
+    /// everything but the user switch and five /proc-/sys settings this sandbox cannot combine
+    /// with sd_notify). Tests/system/template.sh says which.
+    @Test(.enabled(if: canSandbox, "needs root, unshare and systemd for a private systemd --user and journald (run the tests as root, as CI does)"))
+    func systemTemplateHardeningLeavesTheDaemonWorking() throws {
+        let (status, output) = try Self.runInSandbox("template.sh")
+        #expect(status == 0, "\(output)")
+        #expect(output.contains("template: all checks passed"), "\(output)")
+        print(output.split(separator: "\n").filter { $0.hasPrefix("template: ") }.joined(separator: "\n"))
+    }
 }

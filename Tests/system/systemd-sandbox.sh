@@ -7,7 +7,8 @@
 # namespace (unshare -m, root only) we give systemd the /run/systemd/system marker it looks for,
 # start journald and `systemd --user`, run COMMAND, and tear everything down.
 #
-# Inside COMMAND: HOME, XDG_RUNTIME_DIR and XDG_CONFIG_HOME point into a private tree ($SANDBOX_WORK);
+# Inside COMMAND: HOME and XDG_CONFIG_HOME point into a private tree ($SANDBOX_WORK), XDG_RUNTIME_DIR
+# into the private /run/systemd;
 # put user units in "$XDG_CONFIG_HOME/systemd/user/" and run `systemctl --user daemon-reload`.
 # Without a login session the manager's units sit in app.slice, and journald files their output
 # under _SYSTEMD_UNIT=NAME (read it with `journalctl -u NAME`).
@@ -25,7 +26,9 @@ exec unshare -m --propagation private bash -c '
   mount -t tmpfs tmpfs /run/systemd
   mount -t tmpfs tmpfs /run/log
   mkdir -p /run/systemd/system /run/systemd/journal
-  export HOME=$SANDBOX_WORK/home XDG_RUNTIME_DIR=$SANDBOX_WORK/runtime XDG_CONFIG_HOME=$SANDBOX_WORK/home/.config
+  # The runtime directory (notify socket, credentials) lives under /run, as /run/user/UID does on
+  # a booted system: a unit with PrivateTmp= must still reach the notify socket.
+  export HOME=$SANDBOX_WORK/home XDG_RUNTIME_DIR=/run/systemd/altv-sandbox-runtime XDG_CONFIG_HOME=$SANDBOX_WORK/home/.config
   mkdir -p "$HOME" "$XDG_CONFIG_HOME/systemd/user" "$XDG_RUNTIME_DIR"
   # Credentials (LoadCredential=) are mounted in a child namespace and moved into the runtime
   # directory: it must be a shared mount, as /run/user/UID is on a booted system.

@@ -11,6 +11,7 @@ set -euo pipefail
 bin=${1:?usage: units.sh BIN_DIR}
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 work=$SANDBOX_WORK
+. "$(dirname "$0")/lib.sh"
 secret=hunter2-$RANDOM$RANDOM
 config=$XDG_CONFIG_HOME/altv-reconnectd/config.toml
 
@@ -23,20 +24,12 @@ fail() {
   exit 1
 }
 ok() { echo "units: ok $*"; }
-# wait_for SECONDS COMMAND...: polls COMMAND every 0.1 s.
-wait_for() { local tries=$(( $1 * 10 )); shift; for _ in $(seq "$tries"); do "$@" && return 0; sleep 0.1; done; return 1; }
-reconnects() { grep -c '"type":"reconnect"' "$work/events.jsonl" 2>/dev/null || true; }
-has_reconnects() { [ "$(reconnects)" -ge "$1" ]; }
 status_is() { [[ "$(show altv-reconnectd StatusText)" == $1* ]]; }
 is_state() { [ "$(show "$1" ActiveState)" = "$2" ]; }
 
 # The client: password-protected, so a reconnect is accepted only with the credential.
-"$bin/altv-client-sim" --port 0 --password "$secret" --boot-delay 0 --connect-delay 100ms \
-  --events "$work/events.jsonl" --quiet > "$work/sim.out" 2>&1 &
-sim=$!
+start_simulator "$secret"
 trap 'kill $sim 2>/dev/null || true' EXIT
-wait_for 10 grep -q listening "$work/sim.out" || fail "altv-client-sim did not start"
-port=$(grep -o '127.0.0.1:[0-9]*' "$work/sim.out" | cut -d: -f2)
 
 # --- install --user (twice: idempotent) --------------------------------------------------------
 "$bin/altv-reconnectd" install --user --journal-unit altv-server.service --client "http://127.0.0.1:$port" > "$work/install1.out" \
@@ -146,10 +139,16 @@ wait_for 10 status_is "Client IN_GAME" || fail "StatusText after the watchdog re
 [ "$(reconnects)" = 2 ] || fail "the restarted daemon reconnected a client already in game ($(reconnects) reconnects)"
 ok "watchdog: SIGSTOPped PID $pid killed, NRestarts $restarts -> $(show altv-reconnectd NRestarts), new PID $(show altv-reconnectd MainPID); no extra reconnect"
 
+# --- a clean stop -----------------------------------------------------------------------------
+systemctl --user stop altv-reconnectd
+[ "$(show altv-reconnectd Result)" = success ] && [ "$(show altv-reconnectd ExecMainStatus)" = 0 ] \
+  || fail "stop: Result=$(show altv-reconnectd Result) exit $(show altv-reconnectd ExecMainStatus)"
+ok "systemctl --user stop: exit 0, Result=success"
+
 # --- an invalid configuration: exit 78, no restart loop, StatusText says why --------------------
 printf 'journal-unit = "altv-server.service"\ncolour = true\n' > "$config"
-systemctl --user restart altv-reconnectd 2>/dev/null && fail "restart with an invalid configuration succeeded"
-# A manual restart resets NRestarts; with RestartSec=200ms a restart loop would raise it within 3 s.
+systemctl --user start altv-reconnectd 2>/dev/null && fail "start with an invalid configuration succeeded"
+# A manual start resets NRestarts; with RestartSec=200ms a restart loop would raise it within 3 s.
 restarts=$(show altv-reconnectd NRestarts)
 failed_pid=$(show altv-reconnectd ExecMainPID)
 sleep 3
