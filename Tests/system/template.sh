@@ -18,8 +18,10 @@ bin=${1:?usage: template.sh BIN_DIR}
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 work=$SANDBOX_WORK
 . "$(dirname "$0")/lib.sh"
-# PrivateTmp= hides /tmp from the service: its files live under /var/lib (read-only to it).
+# PrivateTmp= hides /tmp from the service: its files, the program among them (the checkout may
+# be under /tmp), live under /var/lib (read-only to it).
 data=$(mktemp -d /var/lib/altv-reconnectd-test.XXXXXX)
+install -m755 "$bin/altv-reconnectd" "$data/altv-reconnectd"
 secret=tmpl-$RANDOM$RANDOM
 unit=altv-reconnectd@demo.service
 
@@ -48,7 +50,7 @@ cat > "$XDG_CONFIG_HOME/systemd/user/altv-reconnectd@demo.service.d/test.conf" <
 DynamicUser=no
 SupplementaryGroups=
 ExecStart=
-ExecStart=$bin/altv-reconnectd run --config $data/%i.toml
+ExecStart=$data/altv-reconnectd run --config $data/%i.toml
 LoadCredential=
 LoadCredential=password:$data/%i.password
 # In this sandbox every setting that remounts /proc or /sys stops the manager from accepting

@@ -158,7 +158,8 @@ sleep 3
 [ "$(show altv-reconnectd NRestarts)" = "$restarts" ] || fail "restarted with an invalid configuration: NRestarts $(show altv-reconnectd NRestarts)"
 status=$(show altv-reconnectd StatusText)
 [[ "$status" == *"line 2: unknown key 'colour'"* ]] || fail "StatusText does not say why: '$status'"
-ok "invalid configuration: failed, exit 78, NRestarts stays $restarts; StatusText: $status"
+[ "$(show altv-reconnectd StatusErrno)" = 22 ] || fail "StatusErrno $(show altv-reconnectd StatusErrno), expected 22 (EINVAL, from ERRNO=)"
+ok "invalid configuration: failed, exit 78, NRestarts stays $restarts, StatusErrno 22; StatusText: $status"
 
 # --- uninstall --user (twice: idempotent) ------------------------------------------------------
 "$bin/altv-reconnectd" uninstall --user > "$work/uninstall1.out" || fail "uninstall exited $?"
