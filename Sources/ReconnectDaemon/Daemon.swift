@@ -186,7 +186,7 @@ public final class Daemon: @unchecked Sendable {
             (newConfiguration, newSettings) = try reloader()
         } catch {
             logger.error("Reload failed, keeping the previous configuration: \(error.message)",
-                         metadata: ["ALTV_EVENT": "reload_failed", "MESSAGE_ID": "\(MessageID.reloadFailed)"])
+                         metadata: ["ALTV_EVENT": "reload_failed", "MESSAGE_ID": .string(MessageID.reloadFailed)])
             notifier.ready(status: "Reload failed (\(error.message)); running with the previous configuration")
             return
         }
@@ -211,7 +211,7 @@ public final class Daemon: @unchecked Sendable {
         if !kept.isEmpty {
             message += "; \(kept.map(\.rawValue).joined(separator: ", ")) changed too, which takes a restart (systemctl restart) to apply"
         }
-        logger.notice("\(message)", metadata: ["ALTV_EVENT": "reloaded", "MESSAGE_ID": "\(MessageID.reloaded)"])
+        logger.notice("\(message)", metadata: ["ALTV_EVENT": "reloaded", "MESSAGE_ID": .string(MessageID.reloaded)])
         notifier.ready(status: currentStatus ?? "Waiting for the server to start")
     }
 

@@ -30,7 +30,7 @@ public enum PasswordSource {
 
     public static func load(passwordFile: String?, environment: [String: String]) throws(ConfigurationError) -> (Secret?, Origin) {
         if let passwordFile {
-            return (try readSecret(passwordFile, what: "--password-file"), .file(passwordFile))
+            return (try readSecret(passwordFile, what: "password-file"), .file(passwordFile))
         }
         if let directory = environment["CREDENTIALS_DIRECTORY"], !directory.isEmpty {
             let path = directory + "/password"

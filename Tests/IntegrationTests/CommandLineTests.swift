@@ -31,7 +31,7 @@ import Testing
         let directory = TemporaryDirectory()
         var (status, _, stderr) = try runProduct("altv-reconnectd", ["--log-file", directory.file("x.log"), "--password-file", directory.file("missing")])
         #expect(status == 78)
-        #expect(stderr.split(separator: "\n").last?.contains("--password-file \(directory.file("missing"))") == true)
+        #expect(stderr.split(separator: "\n").last?.contains("password-file \(directory.file("missing"))") == true)
         (status, _, stderr) = try runProduct("altv-reconnectd", ["--log-file", directory.file("no/dir/x.log")])
         #expect(status == 78)
         #expect(stderr.contains("does not exist"))
