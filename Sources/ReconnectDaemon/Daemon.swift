@@ -193,15 +193,10 @@ public final class Daemon: @unchecked Sendable {
         let changed = newSettings.changedKeys(from: settings)
         let kept = changed.filter(\.isSource)
         var applied = newConfiguration
-        applied.logFile = configuration.logFile
-        applied.pidFile = configuration.pidFile
-        applied.journalUnit = configuration.journalUnit
+        (applied.logFile, applied.pidFile, applied.journalUnit) = (configuration.logFile, configuration.pidFile, configuration.journalUnit)
         configuration = applied
-        var appliedSettings = newSettings
-        appliedSettings.logFile = settings.logFile
-        appliedSettings.pidFile = settings.pidFile
-        appliedSettings.journalUnit = settings.journalUnit
-        settings = appliedSettings
+        settings = newSettings
+        (settings.logFile, settings.pidFile, settings.journalUnit) = (configuration.logFile, configuration.pidFile, configuration.journalUnit)
         for detector in detectors { detector.pattern = applied.readyPattern }
         driver.update(client: DebugClient(endpoint: applied.client, requestTimeout: applied.requestTimeout),
                       password: applied.password, settings: applied.reconnect)
