@@ -13,7 +13,7 @@
 //   ReconnectDaemon    wiring: settings and configuration, watchers -> policy -> client -> notifier
 //   ConfigFile         the TOML configuration file (TOMLKit), checked key by key with line numbers
 //   CUnitFiles         the unit files of systemd/, embedded at build time (C23 #embed)
-//   Installation       `install --user` / `uninstall --user`: program, unit, starter configuration
+//   Installation       `install --user` / `uninstall --user`: program, unit, the starter configuration
 //   ClientSimulator    a faithful simulator of the client's debug API (library, for tests too)
 //   CommandLineSupport argument types and exit codes shared by both executables
 import PackageDescription

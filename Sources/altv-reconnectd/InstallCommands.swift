@@ -1,5 +1,6 @@
 import ArgumentParser
 import CommandLineSupport
+import ConfigFile
 import Installation
 
 /// `altv-reconnectd install --user`: the program, the user unit and a starter configuration.

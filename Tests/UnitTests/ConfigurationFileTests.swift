@@ -81,6 +81,17 @@ import Testing
         #expect(configuration.requestTimeout == .seconds(2), "defaults fill what neither layer sets")
     }
 
+    @Test func theStarterConfigurationReadsBackAsGiven() throws {
+        let text = StarterConfig.text(logFile: "/home/o'neil/altv \"server\"/server.log", journalUnit: nil, pidFile: nil, client: "http://127.0.0.1:9223")
+        let settings = try ConfigurationFile.parse(text, path: "config.toml")
+        #expect(settings.logFile == "/home/o'neil/altv \"server\"/server.log")
+        #expect(settings.client == ClientEndpoint.default)
+        #expect(settings.journalUnit == nil && settings.pidFile == nil && settings.pollInterval == nil)
+        #expect(text.contains("# journal-unit = 'altv-server.service'"))
+        let empty = try ConfigurationFile.parse(StarterConfig.text(logFile: nil, journalUnit: nil, pidFile: nil, client: nil), path: "c")
+        #expect(empty.sourceProblem() != nil, "without a source the starter says what to set, and the daemon refuses to start")
+    }
+
     @Test func defaultPathFollowsXDG() {
         #expect(ConfigurationFile.defaultPath(environment: ["XDG_CONFIG_HOME": "/x", "HOME": "/h"]) == "/x/altv-reconnectd/config.toml")
         #expect(ConfigurationFile.defaultPath(environment: ["HOME": "/h"]) == "/h/.config/altv-reconnectd/config.toml")

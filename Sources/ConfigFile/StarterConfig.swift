@@ -1,10 +1,13 @@
+import TOMLKit
+
 /// The configuration `install` writes when there is none yet: the given settings, and the rest
 /// commented out with their defaults, so the file documents itself.
 public enum StarterConfig {
     public static func text(logFile: String?, journalUnit: String?, pidFile: String?, client: String?) -> String {
+        // TOMLKit writes the value: a literal string when it can, else a basic string with escapes.
         func line(_ key: String, _ value: String?, example: String) -> String {
-            if let value { return "\(key) = \(quoted(value))" }
-            return "# \(key) = \(quoted(example))"
+            let text = TOMLTable([key: value ?? example]).convert().trimmingNewlines
+            return value == nil ? "# " + text : text
         }
         let noSource = logFile == nil && journalUnit == nil && pidFile == nil
         return """
@@ -32,26 +35,12 @@ public enum StarterConfig {
 
             """
     }
+}
 
-    /// A TOML string: a literal string when it can be, else a basic string with escapes.
-    static func quoted(_ value: String) -> String {
-        if !value.contains("'") && !value.unicodeScalars.contains(where: { $0.value < 0x20 }) { return "'\(value)'" }
-        var result = "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\t": result += "\\t"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7F {
-                    let hex = String(scalar.value, radix: 16, uppercase: true)
-                    result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    result.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return result + "\""
+extension String {
+    fileprivate var trimmingNewlines: String {
+        var text = Substring(self)
+        while text.last == "\n" { text = text.dropLast() }
+        return String(text)
     }
 }
