@@ -24,6 +24,9 @@ public struct DaemonConfiguration: Sendable {
     public var requestTimeout: Duration
     public var reconnect: ReconnectSettings
 
+    /// The client as configured.
+    public var debugClient: DebugClient { DebugClient(endpoint: client, requestTimeout: requestTimeout) }
+
     public init(
         logFile: String?, pidFile: String? = nil, journalUnit: String? = nil, readyDelay: Duration = .zero, readyPort: UInt16? = nil, readyPattern: ReadinessPattern = .default, client: ClientEndpoint = .default,
         password: Secret? = nil, passwordSource: PasswordSource.Origin = .none,

@@ -56,8 +56,7 @@ public final class Daemon: @unchecked Sendable {
     /// Runs until SIGTERM or SIGINT. Throws `ConfigurationError` when a source cannot be watched.
     public func run() throws(ConfigurationError) {
         installSignalHandlers()
-        let client = DebugClient(endpoint: configuration.client, requestTimeout: configuration.requestTimeout)
-        driver = ReconnectDriver(queue: queue, client: client, password: configuration.password, settings: configuration.reconnect) { [weak self] report in
+        driver = ReconnectDriver(queue: queue, client: configuration.debugClient, password: configuration.password, settings: configuration.reconnect) { [weak self] report in
             guard let self else { return }
             publish(ReportText(report, client: configuration.client))
         }
@@ -198,8 +197,7 @@ public final class Daemon: @unchecked Sendable {
         settings = newSettings
         (settings.logFile, settings.pidFile, settings.journalUnit) = (configuration.logFile, configuration.pidFile, configuration.journalUnit)
         for detector in detectors { detector.pattern = applied.readyPattern }
-        driver.update(client: DebugClient(endpoint: applied.client, requestTimeout: applied.requestTimeout),
-                      password: applied.password, settings: applied.reconnect)
+        driver.update(client: applied.debugClient, password: applied.password, settings: applied.reconnect)
         let appliedKeys = changed.filter { !$0.isSource }
         var message = appliedKeys.isEmpty ? "Reloaded: no setting changed" : "Reloaded: \(appliedKeys.map(\.rawValue).joined(separator: ", ")) changed"
         message += "; password re-read (\(applied.password == nil ? "none" : "from \(applied.passwordSource)"))"

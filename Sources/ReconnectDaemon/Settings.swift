@@ -125,6 +125,11 @@ public struct Settings: Sendable {
         return nil
     }
 
+    /// The client, defaults applied: all `status` needs (no password read).
+    public var debugClient: DebugClient { DebugClient(endpoint: clientEndpoint, requestTimeout: clientRequestTimeout) }
+    private var clientEndpoint: ClientEndpoint { client ?? .default }
+    private var clientRequestTimeout: Duration { requestTimeout ?? .seconds(2) }
+
     public var reconnectSettings: ReconnectSettings {
         ReconnectSettings(pollInterval: pollInterval ?? .milliseconds(250), verifyTimeout: verifyTimeout ?? .seconds(60), settleDelay: settleDelay ?? .zero)
     }
@@ -135,8 +140,8 @@ public struct Settings: Sendable {
         let (password, origin) = try PasswordSource.load(passwordFile: passwordFile, environment: environment)
         return DaemonConfiguration(
             logFile: logFile, pidFile: pidFile, journalUnit: journalUnit, readyDelay: readyDelay ?? .zero, readyPort: readyPort,
-            readyPattern: readyPattern ?? .default, client: client ?? .default, password: password, passwordSource: origin,
-            requestTimeout: requestTimeout ?? .seconds(2), reconnect: reconnectSettings
+            readyPattern: readyPattern ?? .default, client: clientEndpoint, password: password, passwordSource: origin,
+            requestTimeout: clientRequestTimeout, reconnect: reconnectSettings
         )
     }
 }

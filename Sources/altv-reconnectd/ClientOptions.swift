@@ -33,10 +33,10 @@ struct ConfigOptions: ParsableArguments {
     }
 
     /// Loads the file and puts `commandLine` on top of it; exit 78 when the file is unreadable or wrong.
-    func resolve(_ commandLine: Settings, environment: [String: String]) throws -> ResolvedSettings {
+    func resolve(_ commandLine: Settings, environment: [String: String]) throws -> Settings {
         do {
-            let (file, path) = try loadFile(environment: environment)
-            return ResolvedSettings(settings: commandLine.overriding(file), configPath: path)
+            let (file, _) = try loadFile(environment: environment)
+            return commandLine.overriding(file)
         } catch {
             throw configurationFailure(error, environment: environment)
         }
@@ -88,26 +88,18 @@ func validateCommandLine(_ settings: Settings) throws {
     if let problem = settings.problems().first { throw ValidationError("--\(problem.key) \(problem.message)") }
 }
 
+/// `--log-file` and `--journal-unit` both give ready lines: a usage error when both are given.
+func validateOneLineSource(logFile: String?, journalUnit: String?) throws {
+    if logFile != nil && journalUnit != nil {
+        throw ValidationError("--log-file and --journal-unit both give ready lines; use one of them")
+    }
+}
+
 /// A configuration error as one line on stderr and `STATUS=`/`ERRNO=` for systemd: exit 78.
 func configurationFailure(_ error: ConfigurationError, environment: [String: String]) -> ExitCode {
     printError("altv-reconnectd: \(error.message)")
     SystemdNotifier(environment: environment).failed(errno: error.errno, status: "Configuration error: \(error.message)")
     return ExitCode(ExitStatus.configuration)
-}
-
-/// The stacked settings of a command: command line over configuration file over defaults.
-struct ResolvedSettings {
-    var settings: Settings
-    var configPath: String?
-
-    /// The daemon's configuration (the password read); exit 78 when it cannot be read.
-    func configuration(environment: [String: String]) throws -> DaemonConfiguration {
-        do { return try settings.resolve(environment: environment) } catch { throw configurationFailure(error, environment: environment) }
-    }
-
-    var debugClient: DebugClient {
-        DebugClient(endpoint: settings.client ?? .default, requestTimeout: settings.requestTimeout ?? .seconds(2))
-    }
 }
 
 /// Logs go to stderr: structured entries when stderr is the journal, plain lines otherwise.

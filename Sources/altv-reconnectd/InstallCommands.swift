@@ -28,19 +28,13 @@ struct InstallCommand: ParsableCommand {
 
     func validate() throws {
         guard user else { throw ValidationError("say --user (the system template is installed by hand, see the README)") }
-        if logFile != nil && journalUnit != nil { throw ValidationError("--log-file and --journal-unit both give ready lines; use one of them") }
+        try validateOneLineSource(logFile: logFile, journalUnit: journalUnit)
         if let client { _ = try parseClientEndpoint(client) }
     }
 
     func run() throws {
-        let installer = try makeInstaller()
         let starter = StarterConfig.text(logFile: logFile, journalUnit: journalUnit, pidFile: pidFile, client: client)
-        do {
-            try installer.install(starterConfig: starter).forEach(printLine)
-        } catch {
-            printError("altv-reconnectd: \(error)")
-            throw ExitCode(ExitStatus.cannotCreate)
-        }
+        try withInstaller { installer throws(InstallError) in try installer.install(starterConfig: starter) }
     }
 }
 
@@ -62,18 +56,20 @@ struct UninstallCommand: ParsableCommand {
     }
 
     func run() throws {
-        do {
-            try makeInstaller().uninstall(purge: purge).forEach(printLine)
-        } catch {
-            printError("altv-reconnectd: \(error)")
-            throw ExitCode(ExitStatus.cannotCreate)
-        }
+        try withInstaller { installer throws(InstallError) in try installer.uninstall(purge: purge) }
     }
 }
 
-private func makeInstaller() throws -> Installer {
+/// Runs one installer step for the current user, printing its lines; exit 73 when a file cannot
+/// be written or removed.
+private func withInstaller(_ step: (Installer) throws(InstallError) -> [String]) throws {
     guard let paths = UserPaths(environment: processEnvironment()) else {
         throw ValidationError("HOME is not set to an absolute path; run this as the user the service is for")
     }
-    return Installer(paths: paths)
+    do {
+        try step(Installer(paths: paths)).forEach(printLine)
+    } catch {
+        printError("altv-reconnectd: \(error)")
+        throw ExitCode(ExitStatus.cannotCreate)
+    }
 }

@@ -15,15 +15,17 @@ struct StatusCommand: ParsableCommand {
 
     @OptionGroup var clientOptions: ClientOptions
 
-    func validate() throws {
+    var commandLine: Settings {
         var settings = Settings()
         clientOptions.apply(to: &settings)
-        try validateCommandLine(settings)
+        return settings
+    }
+
+    func validate() throws {
+        try validateCommandLine(commandLine)
     }
 
     func run() throws {
-        var commandLine = Settings()
-        clientOptions.apply(to: &commandLine)
         let client = try configOptions.resolve(commandLine, environment: processEnvironment()).debugClient
         switch client.status() {
         case .success(let status):
@@ -65,12 +67,13 @@ struct ReconnectCommand: ParsableCommand {
 
     func run() throws {
         let environment = processEnvironment()
-        let resolved = try configOptions.resolve(commandLine, environment: environment)
-        let logger = bootstrapLogging(verbose: resolved.settings.verbose ?? false, environment: environment)
-        let configuration = try resolved.configuration(environment: environment)
-        var settings = configuration.reconnect
-        settings.giveUpAfter = giveUpAfter
-        switch OneShotReconnect.run(client: resolved.debugClient, password: configuration.password, settings: settings, logger: logger) {
+        let settings = try configOptions.resolve(commandLine, environment: environment)
+        let logger = bootstrapLogging(verbose: settings.verbose ?? false, environment: environment)
+        let configuration: DaemonConfiguration
+        do { configuration = try settings.resolve(environment: environment) } catch { throw configurationFailure(error, environment: environment) }
+        var reconnect = configuration.reconnect
+        reconnect.giveUpAfter = giveUpAfter
+        switch OneShotReconnect.run(client: configuration.debugClient, password: configuration.password, settings: reconnect, logger: logger) {
         case .inGame, .alreadyInGame:
             return
         case .gaveUp, .serverStopped:

@@ -67,24 +67,25 @@ struct RunCommand: ParsableCommand {
 
     func validate() throws {
         try validateCommandLine(commandLine)
-        if logFile != nil && journalUnit != nil {
-            throw ValidationError("--log-file and --journal-unit both give ready lines; use one of them")
-        }
+        try validateOneLineSource(logFile: logFile, journalUnit: journalUnit)
     }
 
     func run() throws {
         let environment = processEnvironment()
-        let resolved = try configOptions.resolve(commandLine, environment: environment)
-        if let problem = resolved.settings.sourceProblem() {
-            // Without a configuration file the command line is all there is: a usage error.
-            guard let path = resolved.configPath else { throw ValidationError(problem) }
-            throw configurationFailure(ConfigurationError("\(path): \(problem)", errno: EINVAL), environment: environment)
+        // Without a configuration file the command line is all there is: nothing to watch is a
+        // usage error (64). With one, `load` reports it as a configuration error (78).
+        if configOptions.path(environment: environment) == nil, let problem = commandLine.sourceProblem() {
+            throw ValidationError(problem)
         }
-        let logger = bootstrapLogging(verbose: resolved.settings.verbose ?? false, environment: environment)
-        let notifier = SystemdNotifier(environment: environment)
-        let configuration = try resolved.configuration(environment: environment)
-        let daemon = Daemon(configuration: configuration, settings: resolved.settings, logger: logger, notifier: notifier) { () throws(ConfigurationError) in
-            try reload(environment: environment)
+        let configuration: DaemonConfiguration
+        let settings: Settings
+        do { (configuration, settings) = try load(environment: environment) } catch { throw configurationFailure(error, environment: environment) }
+        let logger = bootstrapLogging(verbose: settings.verbose ?? false, environment: environment)
+        let daemon = Daemon(configuration: configuration, settings: settings, logger: logger, notifier: SystemdNotifier(environment: environment)) {
+            () throws(ConfigurationError) in
+            let reloaded = try load(environment: environment)
+            DaemonLogHandler.threshold.set(reloaded.1.verbose ?? false ? .debug : .info)
+            return reloaded
         }
         do {
             try daemon.run()
@@ -93,15 +94,15 @@ struct RunCommand: ParsableCommand {
         }
     }
 
-    /// SIGHUP: the file again, under the same command line; the daemon keeps the old
-    /// configuration when this throws.
-    private func reload(environment: [String: String]) throws(ConfigurationError) -> (DaemonConfiguration, Settings) {
-        let (file, _) = try configOptions.loadFile(environment: environment)
+    /// The configuration file under this command line, checked, with the password read: at
+    /// start-up and again on SIGHUP (the daemon keeps the old configuration when this throws).
+    private func load(environment: [String: String]) throws(ConfigurationError) -> (DaemonConfiguration, Settings) {
+        let (file, path) = try configOptions.loadFile(environment: environment)
         let settings = commandLine.overriding(file)
-        if let problem = settings.sourceProblem() { throw ConfigurationError(problem, errno: EINVAL) }
-        let configuration = try settings.resolve(environment: environment)
-        DaemonLogHandler.threshold.set(settings.verbose ?? false ? .debug : .info)
-        return (configuration, settings)
+        if let problem = settings.sourceProblem() {
+            throw ConfigurationError(path.map { "\($0): \(problem)" } ?? problem, errno: EINVAL)
+        }
+        return (try settings.resolve(environment: environment), settings)
     }
 }
 
