@@ -57,7 +57,7 @@ let package = Package(
             dependencies: ["ReconnectDaemon", "ClientProtocol", "LogWatch", "ReconnectPolicy", .product(name: "TOMLKit", package: "TOMLKit")]
         ),
         .target(name: "CUnitFiles"),
-        .target(name: "Installation", dependencies: ["CUnitFiles"]),
+        .target(name: "Installation", dependencies: ["CUnitFiles", "LogWatch"]),
         .target(name: "ClientSimulator", dependencies: ["ClientProtocol", "ReconnectPolicy"]),
         .target(
             name: "CommandLineSupport",

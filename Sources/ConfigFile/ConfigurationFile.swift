@@ -33,7 +33,7 @@ public enum ConfigurationFile {
     /// Reads and checks the file at `path`.
     public static func load(path: String) throws(ConfigurationError) -> Settings {
         let text: String
-        do { text = try readText(path) } catch {
+        do { text = String(decoding: try WholeFile.read(path, maximumSize: 1 << 20), as: UTF8.self) } catch {
             throw ConfigurationError("cannot read configuration file \(path): \(String(cString: strerror(error.errno))); create it (altv-reconnectd install writes a starter) or fix --config", errno: error.errno)
         }
         return try parse(text, path: path)
@@ -123,23 +123,6 @@ public enum ConfigurationFile {
         case .table: "a table"
         case .date, .time, .dateTime: "a date or time"
         }
-    }
-
-    static func readText(_ path: String) throws(SystemError) -> String {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw SystemError(operation: "open", path: nil, errno: errno) }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 16 * 1024)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if count < 0 && errno == EINTR { continue }
-            guard count >= 0 else { throw SystemError(operation: "read", path: nil, errno: errno) }
-            if count == 0 { break }
-            bytes += chunk[0..<count]
-            guard bytes.count <= 1 << 20 else { throw SystemError(operation: "read", path: nil, errno: EFBIG) }
-        }
-        return String(decoding: bytes, as: UTF8.self)
     }
 }
 

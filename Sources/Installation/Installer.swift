@@ -1,4 +1,5 @@
 import CUnitFiles
+import LogWatch
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -119,18 +120,7 @@ public struct Installer {
 /// The few file operations installing needs, each saying what it did in one line.
 enum FileSystem {
     static func read(_ path: String, what: String) throws(InstallError) -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw InstallError("cannot read \(what) \(path): \(reason())") }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if count < 0 && errno == EINTR { continue }
-            guard count >= 0 else { throw InstallError("cannot read \(what) \(path): \(reason())") }
-            if count == 0 { return bytes }
-            bytes += chunk[0..<count]
-        }
+        do { return try WholeFile.read(path) } catch { throw InstallError("cannot read \(what) \(path): \(String(cString: strerror(error.errno)))") }
     }
 
     /// Writes `bytes` at `path` (through a temporary file and rename) unless it already holds them.

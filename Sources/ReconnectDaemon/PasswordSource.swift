@@ -1,4 +1,5 @@
 import ClientProtocol
+import LogWatch
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -42,28 +43,16 @@ public enum PasswordSource {
     }
 
     static func readSecret(_ path: String, what: String) throws(ConfigurationError) -> Secret? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else {
-            let code = errno
-            throw ConfigurationError("cannot read \(what) \(path): \(String(cString: strerror(code))); create it or make it readable by the daemon's user", errno: code)
-        }
-        defer { close(fd) }
-        var bytes = [UInt8](repeating: 0, count: maximumSize + 1)
-        var total = 0
-        while total < bytes.count {
-            let count = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + total, $0.count - total) }
-            if count < 0 && errno == EINTR { continue }
-            if count < 0 {
-                let code = errno
-                throw ConfigurationError("cannot read \(what) \(path): \(String(cString: strerror(code)))", errno: code)
-            }
-            if count == 0 { break }
-            total += count
-        }
-        guard total <= maximumSize else {
+        var bytes: [UInt8]
+        do {
+            bytes = try WholeFile.read(path, maximumSize: maximumSize)
+        } catch where error.errno == EFBIG {
             throw ConfigurationError("\(what) \(path) is larger than \(maximumSize) bytes; it should hold only the server password", errno: EFBIG)
+        } catch {
+            let hint = error.operation == "open" ? "; create it or make it readable by the daemon's user" : ""
+            throw ConfigurationError("cannot read \(what) \(path): \(String(cString: strerror(error.errno)))\(hint)", errno: error.errno)
         }
-        var end = total
+        var end = bytes.count
         while end > 0 && (bytes[end - 1] == 10 || bytes[end - 1] == 13) { end -= 1 }
         let secret = end == 0 ? nil : Secret(Array(bytes[0..<end]))
         for index in bytes.indices { bytes[index] = 0 }
