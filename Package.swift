@@ -61,7 +61,7 @@ let package = Package(
         .target(name: "ClientSimulator", dependencies: ["ClientProtocol", "ReconnectPolicy"]),
         .target(
             name: "CommandLineSupport",
-            dependencies: ["ReconnectPolicy", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["ReconnectPolicy", "ClientProtocol", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(
             name: "altv-reconnectd",

@@ -65,10 +65,6 @@ public enum ClientStatus: Hashable, Sendable, CustomStringConvertible {
 extension StringProtocol {
     /// Drops whitespace (including CR/LF), NULs and quote characters from both ends.
     func trimmingStatusNoise() -> String {
-        let noise: (Character) -> Bool = { $0.isWhitespace || $0 == "\"" || $0 == "'" || $0 == "\0" }
-        guard let first = firstIndex(where: { !noise($0) }), let last = lastIndex(where: { !noise($0) }) else {
-            return ""
-        }
-        return String(self[first...last])
+        trimmingCharacters { $0.isWhitespace || $0 == "\"" || $0 == "'" || $0 == "\0" }
     }
 }

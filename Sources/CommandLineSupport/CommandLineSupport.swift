@@ -1,4 +1,5 @@
 import ArgumentParser
+import ClientProtocol
 import ReconnectPolicy
 #if canImport(Glibc)
 import Glibc
@@ -34,7 +35,7 @@ public func runCommand<Root: ParsableCommand>(_ root: Root.Type, name: String) -
     } catch {
         let code = Root.exitCode(for: error)
         if code == .success { Root.exit(withError: error) }
-        let lines = Root.message(for: error).split(separator: "\n").map { $0.trimmingCharacters() }.filter { !$0.isEmpty }
+        let lines = Root.message(for: error).split(separator: "\n").map { $0.trimmingCharacters(where: \.isWhitespace) }.filter { !$0.isEmpty }
         let message = lines.joined(separator: "; ")
         printError("\(name): \(message) (see '\(name) --help')")
         exit(code.rawValue)
@@ -73,12 +74,5 @@ public func parseDuration(_ text: String) throws -> Duration {
         return try DurationText.parse(text)
     } catch {
         throw ValidationError(error.description)
-    }
-}
-
-extension StringProtocol {
-    func trimmingCharacters() -> String {
-        guard let first = firstIndex(where: { !$0.isWhitespace }), let last = lastIndex(where: { !$0.isWhitespace }) else { return "" }
-        return String(self[first...last])
     }
 }

@@ -157,16 +157,10 @@ struct KeyLines {
     }
 
     private static func unquoted(_ text: Substring) -> String {
-        var name = text.trimmingSpaces
+        var name = text.trimmingCharacters { $0 == " " || $0 == "\t" }
         if name.count >= 2, let first = name.first, first == "\"" || first == "'", name.last == first {
             name = String(name.dropFirst().dropLast())
         }
         return name
-    }
-}
-
-extension Substring {
-    fileprivate var trimmingSpaces: String {
-        String(drop(while: { $0 == " " || $0 == "\t" }).reversed().drop(while: { $0 == " " || $0 == "\t" }).reversed())
     }
 }

@@ -1,3 +1,4 @@
+import ClientProtocol
 import TOMLKit
 
 /// The configuration `install` writes when there is none yet: the given settings, and the rest
@@ -6,7 +7,7 @@ public enum StarterConfig {
     public static func text(logFile: String?, journalUnit: String?, pidFile: String?, client: String?) -> String {
         // TOMLKit writes the value: a literal string when it can, else a basic string with escapes.
         func line(_ key: String, _ value: String?, example: String) -> String {
-            let text = TOMLTable([key: value ?? example]).convert().trimmingNewlines
+            let text = TOMLTable([key: value ?? example]).convert().trimmingCharacters(where: \.isNewline)
             return value == nil ? "# " + text : text
         }
         let noSource = logFile == nil && journalUnit == nil && pidFile == nil
@@ -34,13 +35,5 @@ public enum StarterConfig {
             # password-file = "/path/to/password"   # only when not run by the unit
 
             """
-    }
-}
-
-extension String {
-    fileprivate var trimmingNewlines: String {
-        var text = Substring(self)
-        while text.last == "\n" { text = text.dropLast() }
-        return String(text)
     }
 }

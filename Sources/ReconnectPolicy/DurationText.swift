@@ -1,3 +1,5 @@
+import ClientProtocol
+
 /// Durations as users write them on the command line: `250ms`, `2.5s`, `1m`, `1h`, or a bare
 /// number of seconds. Parsed exactly (no floating point), so `0.1s` is 100 ms, not 99.999….
 public enum DurationText {
@@ -68,14 +70,5 @@ extension Duration {
         let (scaled, overflow) = UInt64(seconds).multipliedReportingOverflow(by: 1_000_000_000)
         if overflow { return .max }
         return scaled &+ UInt64(attoseconds / 1_000_000_000)
-    }
-}
-
-extension StringProtocol {
-    func trimmingCharacters(where predicate: (Character) -> Bool) -> String {
-        guard let first = firstIndex(where: { !predicate($0) }), let last = lastIndex(where: { !predicate($0) }) else {
-            return ""
-        }
-        return String(self[first...last])
     }
 }
