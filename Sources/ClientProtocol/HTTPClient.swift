@@ -194,9 +194,7 @@ struct Deadline {
     let nanoseconds: UInt64
 
     init(after duration: Duration) {
-        let (seconds, attoseconds) = duration.components
-        let span = UInt64(max(0, seconds)) &* 1_000_000_000 &+ UInt64(max(0, attoseconds) / 1_000_000_000)
-        nanoseconds = Self.now() &+ span
+        nanoseconds = Self.now() &+ duration.nanosecondsClamped
     }
 
     func remainingMilliseconds() -> Int32 {

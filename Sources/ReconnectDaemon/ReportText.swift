@@ -35,8 +35,7 @@ public struct ReportText: Equatable, Sendable {
         if let start { copy.fields["ALTV_START"] = "\(start)" }
         if let client { copy.fields["ALTV_CLIENT_STATUS"] = client }
         if let latency {
-            let (seconds, attoseconds) = latency.components
-            copy.fields["ALTV_LATENCY_MS"] = "\(seconds * 1000 + attoseconds / 1_000_000_000_000_000)"
+            copy.fields["ALTV_LATENCY_MS"] = "\(latency.nanosecondsClamped / 1_000_000)"
         }
         if let messageID { copy.fields["MESSAGE_ID"] = messageID }
         return copy

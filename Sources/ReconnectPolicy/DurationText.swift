@@ -61,14 +61,3 @@ public enum DurationText {
         return seconds % 60 == 0 ? "\(seconds / 60) min" : "\(seconds / 60) min \(seconds % 60) s"
     }
 }
-
-extension Duration {
-    /// Whole nanoseconds, clamped to 0...UInt64.max (negative durations read as zero).
-    public var nanosecondsClamped: UInt64 {
-        let (seconds, attoseconds) = components
-        if seconds < 0 || (seconds == 0 && attoseconds < 0) { return 0 }
-        let (scaled, overflow) = UInt64(seconds).multipliedReportingOverflow(by: 1_000_000_000)
-        if overflow { return .max }
-        return scaled &+ UInt64(attoseconds / 1_000_000_000)
-    }
-}

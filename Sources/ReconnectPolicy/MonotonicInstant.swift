@@ -1,3 +1,4 @@
+import ClientProtocol
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
