@@ -62,11 +62,9 @@ public struct DaemonLogHandler: LogHandler {
             if Self.isJournalField(key) { fields.append("\(key)=\(value)") } else { text += " \(key)=\(value)" }
         }
         switch format {
-        case .structured:
-            fields += ["MESSAGE=\(text)", "PRIORITY=\(Self.priority(event.level))", "SYSLOG_IDENTIFIER=altv-reconnectd"]
-            if Self.send(fields) { return }
-            Self.writeLine("<\(Self.priority(event.level))>" + SystemdNotifier.singleLine(text))
-        case .journalStream:
+        case .structured where Self.send(fields + ["MESSAGE=\(text)", "PRIORITY=\(Self.priority(event.level))", "SYSLOG_IDENTIFIER=altv-reconnectd"]):
+            return
+        case .structured, .journalStream:  // .structured here: journald refused the entry
             Self.writeLine("<\(Self.priority(event.level))>" + SystemdNotifier.singleLine(text))
         case .plain:
             Self.writeLine(Self.timestamp() + " " + Self.label(event.level) + " " + SystemdNotifier.singleLine(text))

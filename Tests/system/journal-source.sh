@@ -5,6 +5,7 @@
 set -euo pipefail
 bin=${1:?usage: journal-source.sh BIN_DIR}
 work=$SANDBOX_WORK
+. "$(dirname "$0")/lib.sh"
 cat > "$XDG_CONFIG_HOME/systemd/user/altv-server-standin.service" <<'UNIT'
 [Unit]
 Description=stand-in alt:V server printing what a real one prints
@@ -12,21 +13,16 @@ Description=stand-in alt:V server printing what a real one prints
 ExecStart=/bin/sh -c 'echo "[00:00:00] alt:V Server starting"; sleep 0.3; echo "[00:00:01][Warning] Server started in debug mode"; exec sleep 600'
 UNIT
 systemctl --user daemon-reload
-"$bin/altv-client-sim" --port 0 --boot-delay 0 --connect-delay 0 --events "$work/events.jsonl" --quiet > "$work/sim.out" 2>&1 &
-sim=$!
-for _ in $(seq 200); do grep -q listening "$work/sim.out" 2>/dev/null && break; sleep 0.05; done
-port=$(grep -o '127.0.0.1:[0-9]*' "$work/sim.out" | cut -d: -f2)
-reconnects() { grep -c '"type":"reconnect"' "$work/events.jsonl" 2>/dev/null || true; }
-wait_for() { for _ in $(seq 400); do [ "$(reconnects)" -ge "$1" ] && return 0; sleep 0.05; done; return 1; }
+start_simulator --connect-delay 0
 
 "$bin/altv-reconnectd" --journal-unit altv-server-standin --client "http://127.0.0.1:$port" --poll-interval 20ms 2> "$work/daemon.err" &
 daemon=$!
-for _ in $(seq 200); do grep -q "Following the journal" "$work/daemon.err" && break; sleep 0.05; done
+wait_for 10 grep -q "Following the journal" "$work/daemon.err" || true
 systemctl --user start altv-server-standin.service
-wait_for 1 || { echo "journal-source: no reconnect after the first start"; cat "$work/daemon.err"; exit 1; }
+wait_for 20 has_reconnects 1 || { echo "journal-source: no reconnect after the first start"; cat "$work/daemon.err"; exit 1; }
 sleep 2.5   # the reconnect from IN_GAME is verified after the reaction grace
 systemctl --user restart altv-server-standin.service
-wait_for 2 || { echo "journal-source: no reconnect after the restart"; cat "$work/daemon.err"; exit 1; }
+wait_for 20 has_reconnects 2 || { echo "journal-source: no reconnect after the restart"; cat "$work/daemon.err"; exit 1; }
 sleep 0.5
 systemctl --user stop altv-server-standin.service
 kill -TERM "$daemon"; wait "$daemon"; status=$?

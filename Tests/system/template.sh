@@ -37,7 +37,7 @@ status_is() { [[ "$(show StatusText)" == $1* ]]; }
 cleanup() { kill "${sim:-}" 2>/dev/null || true; rm -rf "$data"; }
 trap cleanup EXIT
 
-start_simulator "$secret"
+start_simulator --password "$secret" --connect-delay 100ms
 
 printf 'log-file = "%s/server.log"\nclient = "http://127.0.0.1:%s"\npoll-interval = "50ms"\n' "$data" "$port" > "$data/demo.toml"
 printf '%s\n' "$secret" > "$data/demo.password"

@@ -28,7 +28,7 @@ status_is() { [[ "$(show altv-reconnectd StatusText)" == $1* ]]; }
 is_state() { [ "$(show "$1" ActiveState)" = "$2" ]; }
 
 # The client: password-protected, so a reconnect is accepted only with the credential.
-start_simulator "$secret"
+start_simulator --password "$secret" --connect-delay 100ms
 trap 'kill $sim 2>/dev/null || true' EXIT
 
 # --- install --user (twice: idempotent) --------------------------------------------------------
