@@ -59,12 +59,13 @@ public struct Installer {
     public func install(starterConfig: String) throws(InstallError) -> [String] {
         var lines: [String] = []
         let binary = try FileSystem.read(executable, what: "this program")
-        lines.append(try FileSystem.put(binary, at: paths.binary, mode: 0o755, what: "program"))
-        lines.append(try FileSystem.put(Array(Self.userUnit.utf8), at: paths.unit, mode: 0o644, what: "user unit"))
+        let program = try FileSystem.put(binary, at: paths.binary, mode: 0o755, what: "program")
+        let unit = try FileSystem.put(Array(Self.userUnit.utf8), at: paths.unit, mode: 0o644, what: "user unit")
+        lines += [program.line, unit.line]
         if access(paths.config, F_OK) == 0 {
             lines.append("kept     configuration \(paths.config) (yours; not overwritten)")
         } else {
-            lines.append(try FileSystem.put(Array(starterConfig.utf8), at: paths.config, mode: 0o644, what: "configuration"))
+            lines.append(try FileSystem.put(Array(starterConfig.utf8), at: paths.config, mode: 0o644, what: "configuration").line)
         }
         lines.append(access(paths.password, F_OK) == 0
             ? "kept     password file \(paths.password)"
@@ -73,7 +74,7 @@ public struct Installer {
         lines.append("")
         lines.append("Enable and start it:  systemctl --user enable --now altv-reconnectd")
         lines.append("Then follow it:       systemctl --user status altv-reconnectd; journalctl --user -u altv-reconnectd -f")
-        if lines.contains(where: { $0.hasPrefix("updated ") }) && systemctl(["--quiet", "is-active", Self.unitName]) == 0 {
+        if (program.replaced || unit.replaced) && systemctl(["--quiet", "is-active", Self.unitName]) == 0 {
             lines.append("It is running: restart it to use what changed:  systemctl --user restart altv-reconnectd")
         }
         return lines
@@ -123,12 +124,19 @@ enum FileSystem {
         do { return try WholeFile.read(path) } catch { throw InstallError("cannot read \(what) \(path): \(String(cString: strerror(error.errno)))") }
     }
 
+    /// What `put` did: the line to print, and whether an existing file changed (a running
+    /// service then needs a restart).
+    struct Written {
+        var line: String
+        var replaced = false
+    }
+
     /// Writes `bytes` at `path` (through a temporary file and rename) unless it already holds them.
-    static func put(_ bytes: [UInt8], at path: String, mode: mode_t, what: String) throws(InstallError) -> String {
+    static func put(_ bytes: [UInt8], at path: String, mode: mode_t, what: String) throws(InstallError) -> Written {
         let existing = access(path, F_OK) == 0 ? try? read(path, what: what) : nil
         if existing == bytes {
             chmod(path, mode)
-            return "current  \(what) \(path)"
+            return Written(line: "current  \(what) \(path)")
         }
         try makeDirectories(parent(of: path))
         let temporary = path + ".new"
@@ -149,7 +157,7 @@ enum FileSystem {
         fchmod(fd, mode)
         close(fd)
         guard rename(temporary, path) == 0 else { throw InstallError("cannot write \(what) \(path): \(reason())") }
-        return (existing == nil ? "wrote    " : "updated  ") + "\(what) \(path)"
+        return Written(line: (existing == nil ? "wrote    " : "updated  ") + "\(what) \(path)", replaced: existing != nil)
     }
 
     static func remove(_ path: String, what: String) throws(InstallError) -> String {

@@ -65,6 +65,12 @@ systemctl --user enable --now altv-reconnectd 2> "$work/enable.err" || fail "ena
 wait_for 10 is_state altv-reconnectd active || fail "not active: $(show altv-reconnectd ActiveState)"
 wait_for 5 status_is "Waiting for the server to start" || fail "StatusText: $(show altv-reconnectd StatusText)"
 ok "active; StatusText: $(show altv-reconnectd StatusText)"
+# A changed unit while the service runs: install puts the shipped one back and says to restart.
+echo "# edited by hand" >> "$XDG_CONFIG_HOME/systemd/user/altv-reconnectd.service"
+"$bin/altv-reconnectd" install --user > "$work/install3.out"
+grep -q "^updated  user unit" "$work/install3.out" && grep -q "It is running: restart it" "$work/install3.out" \
+  || fail "install over a changed unit of a running service: $(cat "$work/install3.out")"
+ok "install over an edited unit of the running service: updated, restart advised"
 pid=$(show altv-reconnectd MainPID)
 
 # --- a server start: exactly one reconnect, StatusText in game --------------------------------
