@@ -17,26 +17,39 @@ public protocol LogSink: AnyObject, Sendable {
 /// source (never a read source on the regular file: libdispatch's epoll backend would report it
 /// readable forever).
 ///
-/// Design: every inotify event about the file, its name or a queue overflow only says "look
-/// again". `sync()` then compares what is on disk with what it holds, by device and inode and by
-/// size, and reads whatever is new to EOF in bounded chunks. Deciding from state rather than
-/// from event sequences makes coalesced events, split rename pairs and `IN_Q_OVERFLOW` harmless.
+/// Design: every inotify event about the file, its name, a directory on the way to it or a queue
+/// overflow only says "look again". `sync()` then compares what is on disk with what it holds and
+/// reads whatever is new. Deciding from state rather than from event sequences makes coalesced
+/// events, split rename pairs, `IN_IGNORED` and `IN_Q_OVERFLOW` harmless. The state is:
 ///
-/// - Appends: read from the offset to EOF.
-/// - Truncation (copytruncate): the file is shorter than the offset, *or* the 64 bytes before
-///   the offset changed (truncated and rewritten past the old size between two looks, which GNU
-///   tail cannot see): read again from the start.
-/// - Rotation, delete + recreate: the old file is read to its end and *kept* while the name's
-///   new file is still empty — a server that has not reopened its log keeps writing to the old
-///   one — and dropped for the new file once that has data.
-/// - A symlinked path: the link's directory and the target's directory are both watched, so
-///   relinking and the target's creation are seen.
+/// - **The file being read**, with the position read up to and the file's size and modification
+///   time (nanoseconds) taken by one `fstat` *before* reading up to exactly that size: the
+///   kernel's own record of what the read covered.
+///   - Grown: read on from the position.
+///   - Shorter than the position (copytruncate, `> file`): read again from the start.
+///   - Same size but modified after the position was taken (truncated and rewritten with the very
+///     same bytes, a developer's `echo … > server.log`), or the bytes before the position changed:
+///     read again from the start. Only a write counts (`IN_MODIFY` on the file): `touch`, which
+///     sets the time without writing, never replays content already read.
+/// - **The file the name points to now**, when it is another one (rotation, delete + create):
+///   opened, then watched through its descriptor, then measured, in that order, so no write to it
+///   can fall between a look and its watch. The old file is read to its end and kept while the new
+///   one is still empty and the old one still has a name — a server that has not reopened its log
+///   writes on there — and dropped for the new one as soon as that has data. A newer file under the
+///   name replaces an older one waiting in that role.
+/// - **The directories**: see `DirectoryWatches` (a directory removed and created again is watched
+///   again; a missing one is waited for from its nearest existing ancestor).
+/// - A symlinked path: the link's directory and the target's directory are both watched.
 ///
-/// Threading: all state is confined to `queue` (serial); the sink is called on it.
+/// Threading: all state is confined to `queue` (serial); the sink and `onEvent` are called on it.
 public final class LogFollower: @unchecked Sendable {
     public enum Event: Sendable, Equatable {
-        /// The file does not exist (yet); we wait for it to appear.
+        /// The file does not exist (yet); its directory does. We wait for it to appear.
         case waitingForFile
+        /// A directory on the way to the file does not exist (yet): the first missing one, ending in `/`.
+        case waitingForDirectory(String)
+        /// The path names something that cannot be followed; we wait until it can.
+        case unusable(Problem)
         /// A file is open and followed from its start.
         case opened
         /// The existing content has been read; later lines are new.
@@ -51,6 +64,24 @@ public final class LogFollower: @unchecked Sendable {
         case overflowed
         /// Reading failed (the next event retries).
         case readFailed(SystemError)
+        /// The kernel refused a watch while running (the inotify watch limit); changes under that
+        /// path may go unseen until the next event elsewhere.
+        case watchFailed(SystemError)
+    }
+
+    /// Why the path cannot be followed.
+    public enum Problem: Sendable, Equatable {
+        case isDirectory
+        case notRegularFile
+        case permissionDenied
+    }
+
+    /// Points in `sync()` where a test may act, to pin down races deterministically.
+    public enum RacePoint: Sendable {
+        /// The name's new file is open; its watch is not armed yet.
+        case beforeWatchingNewFile
+        /// The file's size and time are taken; its bytes are not read yet.
+        case beforeReading
     }
 
     public let path: String
@@ -61,24 +92,18 @@ public final class LogFollower: @unchecked Sendable {
 
     private let inotify: Inotify
     private var source: DispatchSourceRead?
-    private var directoryWatches: [String: Int32] = [:]
-    /// Names in the watched directories whose events matter (the path's, and a symlink target's).
-    private var names: Set<String> = []
-    private var fileWatch: Int32?
-    /// Watch on the file that now has the name while we still drain the old one.
-    private var successorWatch: Int32?
-    private var file: OpenFile?
+    private var directories: DirectoryWatches
+    /// The file being read.
+    private var file: TrackedFile?
+    /// The file the name points to now, while `file` (the old one) is still drained.
+    private var successor: TrackedFile?
     private var nameGone = false
+    /// The last waiting state reported (waiting for the file or a directory, unusable), so each is said once.
+    private var reportedWait: Event?
+    private var reportedWatchFailure = false
     private var chunk: [UInt8] = []
-
-    private struct OpenFile {
-        var descriptor: Int32
-        var device: UInt64
-        var inode: UInt64
-        var offset: Int
-        /// The bytes just before `offset`, to notice a file rewritten from the start.
-        var fingerprint: [UInt8] = []
-    }
+    /// Called at each `RacePoint` (tests only).
+    public var raceHook: ((RacePoint) -> Void)?
 
     static let fingerprintLength = 64
 
@@ -89,36 +114,38 @@ public final class LogFollower: @unchecked Sendable {
         self.onEvent = onEvent
         self.chunkSize = chunkSize
         inotify = try Inotify()
+        directories = DirectoryWatches(inotify: inotify)
     }
 
     /// Arms the watches, reads the existing content, reports `.caughtUp`, and starts following.
-    /// Must be called on `queue`. Throws if the directory cannot be watched.
+    /// Must be called on `queue`. Throws only when the kernel refuses the watches (inotify limits);
+    /// a missing file or directory is waited for.
     public func start() throws(SystemError) {
         dispatchPrecondition(condition: .onQueue(queue))
-        try watchDirectory(of: path)
-        watchSymlinkTarget()
         let source = DispatchSource.makeReadSource(fileDescriptor: inotify.fileDescriptor, queue: queue)
         source.setEventHandler { [weak self] in self?.inotifyReadable() }
         self.source = source
-        if !openCurrent() { onEvent(.waitingForFile) }
+        try look()
         onEvent(.caughtUp)
         source.resume()
     }
 
-    /// Stops following; closes the file. Must be called on `queue`.
+    /// Stops following; closes the files. Must be called on `queue`.
     public func stop() {
         source?.cancel()
         source = nil
-        closeFile()
+        drop(&successor)
+        drop(&file)
     }
 
     deinit {
-        if let file { close(file.descriptor) }
+        for tracked in [file, successor].compactMap({ $0 }) { close(tracked.descriptor) }
     }
 
     /// How many descriptors and watches the follower holds (for leak checks).
     public var resourceCount: (files: Int, watches: Int) {
-        (file == nil ? 0 : 1, directoryWatches.count + (fileWatch == nil ? 0 : 1) + (successorWatch == nil ? 0 : 1))
+        let files = [file, successor].compactMap { $0 }
+        return (files.count, directories.count + files.count)
     }
 
     // MARK: Events
@@ -128,150 +155,241 @@ public final class LogFollower: @unchecked Sendable {
         var overflow = false
         inotify.drain { event in
             if event.isOverflow { overflow = true }
-            if event.watch == fileWatch || event.watch == successorWatch || names.contains(event.name) { relevant = true }
-            if event.mask & UInt32(IN_IGNORED) != 0, let lost = directoryWatches.first(where: { $0.value == event.watch }) {
-                directoryWatches[lost.key] = nil
+            if event.mask & UInt32(IN_IGNORED) != 0 { directories.forget(event.watch) }
+            if event.watch == file?.watch {
+                relevant = true
+                if event.mask & UInt32(IN_MODIFY) != 0 { file?.written = true }
+            } else if event.watch == successor?.watch || directories.matters(watch: event.watch, name: event.name) {
+                relevant = true
             }
         }
-        if overflow { onEvent(.overflowed) }
+        if overflow {
+            file?.written = true  // any write may have been among the lost events
+            onEvent(.overflowed)
+        }
         if relevant || overflow { sync() }
     }
 
-    /// Compares the name on disk with the open file and reads what is new. Idempotent.
+    /// Compares the file system with what is held and reads what is new. Idempotent.
     func sync() {
-        watchSymlinkTarget()
-        guard let current = file else {
-            _ = openCurrent()
-            return
+        do {
+            try look()
+        } catch {
+            if !reportedWatchFailure {
+                reportedWatchFailure = true
+                onEvent(.watchFailed(error))
+            }
         }
-        if rewrittenFromStart(current) {
-            file?.offset = 0
-            file?.fingerprint = []
+    }
+
+    private func look() throws(SystemError) {
+        var files = [path]
+        if let target = symlinkTarget() { files.append(target) }
+        let missingDirectory = try directories.arm(for: files)
+        reportedWatchFailure = false
+        if file != nil { readCurrent() }
+        switch NameState(path) {
+        case .file(let identity):
+            if let file, file.identity == identity {
+                drop(&successor)  // renamed back, or a newer file that was removed again
+                nameGone = false
+                return
+            }
+            if successor?.identity != identity {
+                drop(&successor)
+                successor = openNamed()
+            }
+            guard let next = successor else { return }
+            // Switch when the new file has data, when there is no old file, or when nobody can
+            // write to the old one any more.
+            guard file == nil || next.hasData || !(file?.stillLinked ?? false) else { return }
+            let replacing = file != nil
+            drop(&file)
+            file = next
+            successor = nil
+            nameGone = false
+            reportedWait = nil
             sink.restart()
-            onEvent(.truncated)
-        }
-        readToEnd()
-        var named = stat()
-        guard stat(path, &named) == 0 else {
-            // The name is gone: keep reading the old file (a writer may still hold it) until a new one appears.
-            if !nameGone {
+            onEvent(replacing ? .replaced : .opened)
+            readCurrent()
+        case .missing:
+            drop(&successor)
+            if file != nil {
+                if !nameGone {
+                    nameGone = true
+                    onEvent(.removed)
+                }
+            } else {
+                report(missingDirectory.map(Event.waitingForDirectory) ?? .waitingForFile)
+            }
+        case .unusable(let problem):
+            drop(&successor)
+            report(.unusable(problem))
+            if file != nil && !nameGone {
                 nameGone = true
                 onEvent(.removed)
             }
-            return
         }
-        if UInt64(named.st_dev) == current.device && UInt64(named.st_ino) == current.inode { return }
-        if named.st_size == 0 && oldFileStillLinked(current) {
-            // Rotated (create mode) and the writer has not moved yet: wait for the first write there.
-            if successorWatch == nil { successorWatch = try? inotify.addWatch(path, mask: UInt32(IN_MODIFY | IN_ATTRIB)) }
-            return
-        }
-        // The new file has data (or the old one is gone): the old file is finished, switch.
-        closeFile()
-        onEvent(.replaced)
-        _ = openCurrent()
     }
 
-    private func oldFileStillLinked(_ current: OpenFile) -> Bool {
-        var status = stat()
-        return fstat(current.descriptor, &status) == 0 && status.st_nlink > 0
+    private func report(_ wait: Event) {
+        guard reportedWait != wait else { return }
+        reportedWait = wait
+        onEvent(wait)
     }
 
-    /// Shorter than what we read, or the bytes before our offset changed.
-    private func rewrittenFromStart(_ current: OpenFile) -> Bool {
-        var status = stat()
-        guard fstat(current.descriptor, &status) == 0 else { return false }
-        if Int(status.st_size) < current.offset { return true }
-        guard !current.fingerprint.isEmpty else { return false }
-        var now = [UInt8](repeating: 0, count: current.fingerprint.count)
-        let start = current.offset - current.fingerprint.count
-        let count = now.withUnsafeMutableBytes { pread(current.descriptor, $0.baseAddress, $0.count, off_t(start)) }
-        return count == now.count && now != current.fingerprint
-    }
-
-    // MARK: Watches
-
-    private func watchDirectory(of filePath: String) throws(SystemError) {
-        let (directory, name) = Self.split(filePath)
-        names.insert(name)
-        guard directoryWatches[directory] == nil else { return }
-        let mask = UInt32(IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR)
-        directoryWatches[directory] = try inotify.addWatch(directory, mask: mask)
-    }
-
-    /// If `path` is a symlink, also watch the directory its target lives in (the target may
-    /// not exist yet); a relinked path is seen through the link's own directory.
-    private func watchSymlinkTarget() {
+    /// The directory holding the target of `path` when `path` is a symlink (the target may not
+    /// exist yet); a relinked path is seen through the link's own directory.
+    private func symlinkTarget() -> String? {
         var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
         let length = readlink(path, &buffer, buffer.count - 1)
-        guard length > 0 else { return }
-        var target = String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        if !target.hasPrefix("/") { target = Self.split(path).directory + "/" + target }
-        try? watchDirectory(of: target)
+        guard length > 0 else { return nil }
+        let target = String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return target.hasPrefix("/") ? target : PathText.split(path).directory + "/" + target
     }
 
-    static func split(_ path: String) -> (directory: String, name: String) {
-        guard let slash = path.lastIndex(of: "/") else { return (".", path) }
-        let directory = slash == path.startIndex ? "/" : String(path[..<slash])
-        return (directory, String(path[path.index(after: slash)...]))
+    // MARK: Files
+
+    /// What the followed name points at now.
+    private enum NameState {
+        case file(FileIdentity)
+        case missing
+        case unusable(Problem)
+
+        init(_ path: String) {
+            var status = stat()
+            guard stat(path, &status) == 0 else {
+                self = errno == EACCES ? .unusable(.permissionDenied) : .missing
+                return
+            }
+            switch status.st_mode & S_IFMT {
+            case S_IFREG: self = .file(FileIdentity(status))
+            case S_IFDIR: self = .unusable(.isDirectory)
+            default: self = .unusable(.notRegularFile)
+            }
+        }
     }
 
-    // MARK: File handling
+    /// An open file and how far it was read.
+    private struct TrackedFile {
+        var descriptor: Int32
+        var watch: Int32?
+        var identity: FileIdentity
+        /// Read up to here.
+        var offset = 0
+        /// The file's modification time when `offset` was taken (the size it had then is `offset`).
+        var modified = timespec()
+        /// The bytes just before `offset`, to notice a file rewritten from the start.
+        var fingerprint: [UInt8] = []
+        /// A write (`IN_MODIFY`) was reported since the last read.
+        var written = false
 
-    /// Opens the file at `path` if it exists and reads it from the start. False if absent.
-    private func openCurrent() -> Bool {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        /// Measured now (a file waiting as the successor has not been read).
+        var hasData: Bool {
+            var status = stat()
+            return fstat(descriptor, &status) == 0 && status.st_size > 0
+        }
+
+        var stillLinked: Bool {
+            var status = stat()
+            return fstat(descriptor, &status) == 0 && status.st_nlink > 0
+        }
+    }
+
+    /// Opens the file the name points to, then watches it through its descriptor; it is measured
+    /// only after that (`hasData`, `readCurrent`): a write at any moment is either measured or reported. Nil (with a report) if it cannot
+    /// be opened; an identity that changed meanwhile is caught by the next look.
+    private func openNamed() -> TrackedFile? {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
         guard descriptor >= 0 else {
-            if errno != ENOENT { onEvent(.readFailed(SystemError(operation: "open", path: path, errno: errno))) }
-            return false
+            switch errno {
+            case EACCES, EPERM: report(.unusable(.permissionDenied))
+            case ENOENT, ENOTDIR: break  // gone again; its removal is the next event
+            default: onEvent(.readFailed(SystemError(operation: "open", path: path, errno: errno)))
+            }
+            return nil
         }
         var status = stat()
-        fstat(descriptor, &status)
-        guard (status.st_mode & S_IFMT) == S_IFREG else {
+        guard fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else {
             close(descriptor)
-            onEvent(.readFailed(SystemError(operation: "open", path: path, errno: EISDIR)))
-            return false
+            return nil
         }
-        fileWatch = try? inotify.addWatch(path, mask: UInt32(IN_MODIFY | IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF))
-        file = OpenFile(descriptor: descriptor, device: UInt64(status.st_dev), inode: UInt64(status.st_ino), offset: 0)
-        nameGone = false
-        sink.restart()
-        onEvent(.opened)
-        readToEnd()
-        return true
+        raceHook?(.beforeWatchingNewFile)
+        var tracked = TrackedFile(descriptor: descriptor, identity: FileIdentity(status))
+        do {
+            // Through the descriptor, the watch is on this very file whatever the name points at now;
+            // without /proc (some containers), by name.
+            let mask = UInt32(IN_MODIFY | IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF)
+            let byDescriptor = "/proc/self/fd/\(descriptor)"
+            tracked.watch = try inotify.addWatch(access(byDescriptor, F_OK) == 0 ? byDescriptor : path, mask: mask)
+        } catch {
+            if !reportedWatchFailure {
+                reportedWatchFailure = true
+                onEvent(.watchFailed(SystemError(operation: error.operation, path: path, errno: error.errno)))
+            }
+        }
+        return tracked
     }
 
-    private func closeFile() {
-        for watch in [fileWatch, successorWatch].compactMap({ $0 }) { inotify.removeWatch(watch) }
-        fileWatch = nil
-        successorWatch = nil
-        if let file { close(file.descriptor) }
-        file = nil
+    private func drop(_ tracked: inout TrackedFile?) {
+        guard let old = tracked else { return }
+        if let watch = old.watch { inotify.removeWatch(watch) }
+        close(old.descriptor)
+        tracked = nil
     }
 
-    /// Reads from the offset to EOF in `chunkSize` pieces into the sink.
-    private func readToEnd() {
+    /// Reads the file from its position up to the size measured just before, after starting over
+    /// if it was rewritten since the last read.
+    private func readCurrent() {
         guard var current = file else { return }
+        var status = stat()
+        guard fstat(current.descriptor, &status) == 0 else { return }
+        let size = Int(status.st_size)
+        if rewrittenFromStart(current, size: size, modified: status.st_mtim) {
+            current.offset = 0
+            current.fingerprint = []
+            sink.restart()
+            onEvent(.truncated)
+        }
+        current.written = false
+        current.modified = status.st_mtim
+        raceHook?(.beforeReading)
         if chunk.count != chunkSize { chunk = [UInt8](repeating: 0, count: chunkSize) }
-        var readAny = false
-        while true {
-            let count = chunk.withUnsafeMutableBytes { pread(current.descriptor, $0.baseAddress, $0.count, off_t(current.offset)) }
+        let start = current.offset
+        while current.offset < size {
+            let wanted = min(chunk.count, size - current.offset)
+            let count = chunk.withUnsafeMutableBytes { pread(current.descriptor, $0.baseAddress, wanted, off_t(current.offset)) }
             if count < 0 {
                 if errno == EINTR { continue }
                 onEvent(.readFailed(SystemError(operation: "read", path: path, errno: errno)))
                 break
             }
-            if count == 0 { break }
-            readAny = true
+            if count == 0 { break }  // truncated meanwhile: the next look starts over
             current.offset += count
             chunk.withUnsafeBytes { sink.consume(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
         }
-        if readAny {
+        if current.offset != start {
             let length = min(Self.fingerprintLength, current.offset)
             current.fingerprint = [UInt8](repeating: 0, count: length)
             let got = current.fingerprint.withUnsafeMutableBytes { pread(current.descriptor, $0.baseAddress, length, off_t(current.offset - length)) }
             if got != length { current.fingerprint = [] }
         }
         file = current
+    }
+
+    /// Shorter than what was read; written to without growing since the position was taken; or
+    /// the bytes before the position changed.
+    private func rewrittenFromStart(_ current: TrackedFile, size: Int, modified: timespec) -> Bool {
+        if size < current.offset { return true }
+        if current.offset == 0 { return false }
+        if size == current.offset && current.written
+            && (modified.tv_sec != current.modified.tv_sec || modified.tv_nsec != current.modified.tv_nsec) {
+            return true
+        }
+        guard !current.fingerprint.isEmpty else { return false }
+        var now = [UInt8](repeating: 0, count: current.fingerprint.count)
+        let start = current.offset - current.fingerprint.count
+        let count = now.withUnsafeMutableBytes { pread(current.descriptor, $0.baseAddress, $0.count, off_t(start)) }
+        return count == now.count && now != current.fingerprint
     }
 }

@@ -43,7 +43,7 @@ public final class PidFileWatcher: @unchecked Sendable {
         self.path = path
         self.queue = queue
         self.onEvent = onEvent
-        name = LogFollower.split(path).name
+        name = PathText.split(path).name
         inotify = try Inotify()
     }
 
@@ -51,7 +51,7 @@ public final class PidFileWatcher: @unchecked Sendable {
     public func start() throws(SystemError) {
         dispatchPrecondition(condition: .onQueue(queue))
         let mask = UInt32(IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_ONLYDIR)
-        _ = try inotify.addWatch(LogFollower.split(path).directory, mask: mask)
+        _ = try inotify.addWatch(PathText.split(path).directory, mask: mask)
         let source = DispatchSource.makeReadSource(fileDescriptor: inotify.fileDescriptor, queue: queue)
         source.setEventHandler { [weak self] in
             guard let self else { return }

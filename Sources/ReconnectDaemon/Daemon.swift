@@ -137,6 +137,7 @@ public final class Daemon: @unchecked Sendable {
     }
 
     static func watchError(_ path: String, option: String, _ error: SystemError) -> ConfigurationError {
+        if let limit = error.inotifyLimit { return ConfigurationError("cannot watch \(path): \(limit)", errno: error.errno) }
         var hint = "check the \(option) path"
         if error.errno == ENOENT || error.errno == ENOTDIR { hint = "the directory does not exist; create it or fix \(option)" }
         return ConfigurationError("cannot watch \(path): \(error); \(hint)", errno: error.errno)
@@ -237,6 +238,17 @@ public final class Daemon: @unchecked Sendable {
         switch event {
         case .waitingForFile:
             publish(ReportText(level: .info, message: "Waiting for server log \(path) (it does not exist yet)", status: "Waiting for server log \(path)"))
+        case .waitingForDirectory(let directory):
+            publish(ReportText(level: .info, message: "Waiting for \(directory) to exist (it holds the server log \(path))", status: "Waiting for \(directory) to exist"))
+        case .unusable(let problem):
+            let what = switch problem {
+            case .isDirectory: "is a directory, not a log file; fix --log-file"
+            case .notRegularFile: "is not a regular file; fix --log-file"
+            case .permissionDenied: "permission denied: run as the server's user or add yourself to its group"
+            }
+            publish(ReportText(level: .warning, message: "Server log \(path) \(what); waiting until it can be read", status: "Server log \(path) \(what)"))
+        case .watchFailed(let error):
+            logger.error("Cannot watch \(path) any more: \(error.inotifyLimit ?? error.description)")
         case .opened:
             logger.info("Following \(path)")
         case .caughtUp:

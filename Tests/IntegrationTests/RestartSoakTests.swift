@@ -21,10 +21,7 @@ import Glibc
         case .append:
             append(lines, to: log)
         case .truncateInPlace:
-            let fd = open(log, O_WRONLY | O_TRUNC | O_CREAT, 0o644)
-            var bytes = Array(lines.utf8)
-            _ = bytes.withUnsafeMutableBytes { write(fd, $0.baseAddress, $0.count) }
-            close(fd)
+            overwrite(lines, to: log)
         case .rotateCopyTruncate, .rotateCreate:
             let mode = kind == .rotateCopyTruncate ? "copytruncate" : "create"
             let config = directory.file("logrotate-\(mode).conf")

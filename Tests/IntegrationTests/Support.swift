@@ -48,6 +48,15 @@ func append(_ text: String, to path: String) {
     close(fd)
 }
 
+/// What a shell's `echo text > path` does: truncate (or create), then write.
+func overwrite(_ text: String, to path: String) {
+    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+    precondition(fd >= 0, "open \(path)")
+    var bytes = Array(text.utf8)
+    _ = bytes.withUnsafeMutableBytes { write(fd, $0.baseAddress, $0.count) }
+    close(fd)
+}
+
 func readText(_ path: String) -> String {
     (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
 }
