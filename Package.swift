@@ -48,7 +48,7 @@ let package = Package(
         .target(
             name: "ReconnectDaemon",
             dependencies: [
-                "ReconnectPolicy", "ClientProtocol", "LogWatch", "Systemd",
+                "ReconnectPolicy", "ClientProtocol", "LogWatch", "Systemd", "CLinux",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include <string.h>
 #include <unistd.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include "CLinux.h"
 
@@ -19,4 +20,11 @@ const void *altv_memrchr(const void *s, int byte, size_t length) {
 int altv_pidfd_open(pid_t pid) {
     // pidfds are always close-on-exec; flags 0 (PIDFD_NONBLOCK needs 5.10 and is not needed for polling).
     return (int)syscall(SYS_pidfd_open, pid, 0);
+}
+
+pid_t altv_peer_pid(int socket) {
+    struct ucred credentials;
+    socklen_t length = sizeof credentials;
+    if (getsockopt(socket, SOL_SOCKET, SO_PEERCRED, &credentials, &length) != 0 || credentials.pid <= 0) return -1;
+    return credentials.pid;
 }

@@ -17,6 +17,9 @@ public enum ExitStatus {
     public static let usage: Int32 = 64
     /// EX_UNAVAILABLE: the client could not be reached (one-shot commands).
     public static let unavailable: Int32 = 69
+    /// EX_TEMPFAIL: another altv-reconnectd drives this client (one-shot `reconnect`; try again
+    /// once it has stopped).
+    public static let busy: Int32 = 75
     /// EX_CANTCREAT: `install`/`uninstall` could not write or remove a file.
     public static let cannotCreate: Int32 = 73
     /// EX_CONFIG: the configuration or environment is wrong (unreadable file, missing directory).

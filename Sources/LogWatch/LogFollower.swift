@@ -122,11 +122,13 @@ public final class LogFollower: @unchecked Sendable {
     /// a missing file or directory is waited for.
     public func start() throws(SystemError) {
         dispatchPrecondition(condition: .onQueue(queue))
+        try look()
+        onEvent(.caughtUp)
+        // Made only now: a source never resumed must not be released (libdispatch traps). Events
+        // queued since the look make the descriptor readable at once.
         let source = DispatchSource.makeReadSource(fileDescriptor: inotify.fileDescriptor, queue: queue)
         source.setEventHandler { [weak self] in self?.inotifyReadable() }
         self.source = source
-        try look()
-        onEvent(.caughtUp)
         source.resume()
     }
 
@@ -155,13 +157,15 @@ public final class LogFollower: @unchecked Sendable {
         var overflow = false
         inotify.drain { event in
             if event.isOverflow { overflow = true }
-            if event.mask & UInt32(IN_IGNORED) != 0 { directories.forget(event.watch) }
             if event.watch == file?.watch {
                 relevant = true
                 if event.mask & UInt32(IN_MODIFY) != 0 { file?.written = true }
             } else if event.watch == successor?.watch || directories.matters(watch: event.watch, name: event.name) {
                 relevant = true
             }
+            // A dropped watch is forgotten, and the look that follows sets it again on whatever the
+            // path names now (a directory made again may even have the old inode number).
+            if event.mask & UInt32(IN_IGNORED) != 0 { directories.forget(event.watch) }
         }
         if overflow {
             file?.written = true  // any write may have been among the lost events

@@ -60,10 +60,70 @@ public final class Daemon: @unchecked Sendable {
             guard let self else { return }
             publish(ReportText(report, client: configuration.client))
         }
-        let started: Result<Void, ConfigurationError> = queue.sync { startSources() }
+        let started: Result<Void, ConfigurationError> = queue.sync { claimClientThenStart() }
         if case .failure(let error) = started { throw error }
         queue.sync { startWatchdog() }
         stopped.wait()
+        if let error = queue.sync(execute: { takeOverFailure }) { throw error }
+    }
+
+    // MARK: One daemon per client
+
+    /// Held while this daemon drives the client (see `ClientClaim`).
+    private var claim: ClientClaim?
+    private var standby: ClientClaim.Standby?
+    /// Starting the sources failed when taking over from another daemon: `run` throws it.
+    private var takeOverFailure: ConfigurationError?
+
+    /// Claims the client and starts the sources, or, while another daemon drives the client,
+    /// stands by (READY=1, saying so) and starts them the moment that daemon ends: like a daemon
+    /// started late, it then connects the client once if the server is already up.
+    private func claimClientThenStart() -> Result<Void, ConfigurationError> {
+        let endpoint = configuration.client
+        do {
+            switch try ClientClaim.attempt(endpoint) {
+            case .claimed(let claim):
+                self.claim = claim
+                return startSources()
+            case .heldBy(let pid):
+                standBy(endpoint: endpoint, holder: pid)
+                notifier.ready(status: currentStatus ?? "Standby")
+                return .success(())
+            }
+        } catch {
+            return .failure(ConfigurationError("cannot claim the client \(endpoint): \(error)", errno: error.errno))
+        }
+    }
+
+    /// A reload names another client: claim it (releasing the old one), or say no while another
+    /// daemon drives it. A standby waits for the new client's holder instead.
+    private func moveClaim(to endpoint: ClientEndpoint) -> Bool {
+        if let standby {
+            standby.stop()
+            standBy(endpoint: endpoint, holder: nil)
+            return true
+        }
+        guard case .claimed(let newClaim)? = try? ClientClaim.attempt(endpoint) else { return false }
+        claim = newClaim
+        return true
+    }
+
+    private func standBy(endpoint: ClientEndpoint, holder: Int32?) {
+        let standby = ClientClaim.Standby(endpoint: endpoint, queue: queue, onHolder: { [unowned self] pid in
+            let holder = pid.map { "another altv-reconnectd (PID \($0))" } ?? "another altv-reconnectd"
+            publish(ReportText(level: .warning, message: "\(holder) already reconnects \(endpoint); standing by until it stops",
+                               status: "Standby: \(holder) already reconnects \(endpoint)"))
+        }, onClaimed: { [unowned self] claim in
+            self.claim = claim
+            self.standby = nil
+            logger.notice("The other altv-reconnectd stopped; taking over \(endpoint)")
+            if case .failure(let error) = startSources() {
+                takeOverFailure = error
+                stopped.signal()
+            }
+        })
+        self.standby = standby
+        standby.start()
     }
 
     // MARK: Start-up
@@ -181,7 +241,7 @@ public final class Daemon: @unchecked Sendable {
             return
         }
         let newConfiguration: DaemonConfiguration
-        let newSettings: Settings
+        var newSettings: Settings
         do {
             (newConfiguration, newSettings) = try reloader()
         } catch {
@@ -194,6 +254,12 @@ public final class Daemon: @unchecked Sendable {
         let kept = changed.filter(\.isSource)
         var applied = newConfiguration
         (applied.logFile, applied.pidFile, applied.journalUnit) = (configuration.logFile, configuration.pidFile, configuration.journalUnit)
+        var clientNote = ""
+        if applied.client != configuration.client && !moveClaim(to: applied.client) {
+            clientNote = "; \(applied.client) is reconnected by another altv-reconnectd, so \(configuration.client) is kept"
+            applied.client = configuration.client
+            newSettings.client = configuration.client
+        }
         configuration = applied
         settings = newSettings
         (settings.logFile, settings.pidFile, settings.journalUnit) = (configuration.logFile, configuration.pidFile, configuration.journalUnit)
@@ -201,7 +267,7 @@ public final class Daemon: @unchecked Sendable {
         driver.update(client: applied.debugClient, password: applied.password, settings: applied.reconnect)
         let appliedKeys = changed.filter { !$0.isSource }
         var message = appliedKeys.isEmpty ? "Reloaded: no setting changed" : "Reloaded: \(appliedKeys.map(\.rawValue).joined(separator: ", ")) changed"
-        message += "; password re-read (\(applied.password == nil ? "none" : "from \(applied.passwordSource)"))"
+        message += "; password re-read (\(applied.password == nil ? "none" : "from \(applied.passwordSource)"))" + clientNote
         if !kept.isEmpty {
             message += "; \(kept.map(\.rawValue).joined(separator: ", ")) changed too, which takes a restart (systemctl restart) to apply"
         }
@@ -213,6 +279,7 @@ public final class Daemon: @unchecked Sendable {
         let name = number == SIGINT ? "SIGINT" : "SIGTERM"
         logger.info("Stopping (\(name))")
         notifier.stopping(status: "Stopping (\(name))")
+        standby?.stop()
         follower?.stop()
         pidWatcher?.stop()
         journalFollower?.stop()

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ClientProtocol
+import LogWatch
 import CommandLineSupport
 import ReconnectDaemon
 import ReconnectPolicy
@@ -71,6 +72,20 @@ struct ReconnectCommand: ParsableCommand {
         let logger = bootstrapLogging(verbose: settings.verbose ?? false, environment: environment)
         let configuration: DaemonConfiguration
         do { configuration = try settings.resolve(environment: environment) } catch { throw configurationFailure(error, environment: environment) }
+        // A running daemon drives this client: a second reconnect for the same start would race it.
+        let claim: ClientClaim
+        do {
+            switch try ClientClaim.attempt(configuration.client) {
+            case .claimed(let claimed):
+                claim = claimed
+            case .heldBy(let pid):
+                printError("altv-reconnectd: another altv-reconnectd\(pid.map { " (PID \($0))" } ?? "") already reconnects \(configuration.client) on every server start; stop it first (systemctl --user stop altv-reconnectd) to reconnect by hand")
+                throw ExitCode(ExitStatus.busy)
+            }
+        } catch let error as SystemError {
+            throw configurationFailure(ConfigurationError("cannot claim the client \(configuration.client): \(error)", errno: error.errno), environment: environment)
+        }
+        defer { claim.release() }
         var reconnect = configuration.reconnect
         reconnect.giveUpAfter = giveUpAfter
         switch OneShotReconnect.run(client: configuration.debugClient, password: configuration.password, settings: reconnect, logger: logger) {

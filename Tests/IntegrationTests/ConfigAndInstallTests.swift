@@ -45,11 +45,15 @@ import Glibc
         #expect(config.contains("log-file = '/srv/altv/server.log'"))
         #expect(FileManager.default.isExecutableFile(atPath: home.file(".local/bin/altv-reconnectd")))
 
-        // The starter configuration is valid: the installed program accepts it (and fails only
-        // because /srv/altv does not exist here: exit 78 naming the directory).
-        let (runStatus, _, runError) = try runProduct(home.file(".local/bin/altv-reconnectd"), [], environment: environment)
-        #expect(runStatus == 78)
-        #expect(runError.contains("/srv/altv"))
+        // The starter configuration is valid: the installed program accepts it, and waits for
+        // /srv/altv, which does not exist here, saying so.
+        let notify = try NotifySocket(directory: home)
+        let installed = try Child(home.file(".local/bin/altv-reconnectd"), [], environment: environment.merging(["NOTIFY_SOCKET": notify.path]) { $1 },
+                                  stderrPath: home.file("run.stderr"))
+        #expect(waitUntil { notify.assignments.contains("READY=1") }, "\(installed.stderr)")
+        #expect(notify.statuses.contains("Waiting for /srv/altv/ to exist") || notify.statuses.contains { $0.hasPrefix("Standby") }, "\(notify.statuses)")
+        installed.signal(SIGTERM)
+        #expect(installed.waitForExit() == 0)
 
         (status, stdout, _) = try runProduct("altv-reconnectd", ["install", "--user"], environment: environment)
         #expect(status == 0)

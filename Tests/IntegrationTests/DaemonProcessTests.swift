@@ -13,6 +13,7 @@ struct DaemonRig {
     let log: String
 
     /// `logContent` nil: the log does not exist yet.
+    /// `logName` may name directories that do not exist yet.
     init(simulator arguments: [String] = [], logContent: String? = "", logName: String = "server.log") throws {
         simulator = try SimulatorProcess(arguments)
         notify = try NotifySocket(directory: directory)
@@ -27,9 +28,11 @@ struct DaemonRig {
     }
 
     /// Starts the daemon on `log`; returns once it has sent READY=1.
-    func startDaemon(_ extra: [String] = [], environment: [String: String] = [:], notify: NotifySocket? = nil) throws -> Child {
+    /// `wrapper`: a command that runs the daemon (`setpriv …`, `unshare …`), the daemon's path and arguments appended.
+    func startDaemon(_ extra: [String] = [], environment: [String: String] = [:], notify: NotifySocket? = nil, wrapper: [String] = []) throws -> Child {
         let notify = notify ?? self.notify
-        let daemon = try Child("altv-reconnectd", ["--log-file", log, "--client", simulator.url] + extra,
+        let arguments = ["--log-file", log, "--client", simulator.url] + extra
+        let daemon = try Child(wrapper.first ?? "altv-reconnectd", wrapper.isEmpty ? arguments : wrapper.dropFirst() + [productsDirectory + "/altv-reconnectd"] + arguments,
                                environment: ["NOTIFY_SOCKET": notify.path].merging(environment) { $1 },
                                stderrPath: directory.file("daemon-\(UInt32.random(in: 0...UInt32.max)).stderr"))
         guard waitUntil({ notify.assignments.contains("READY=1") }) else {

@@ -121,7 +121,9 @@ import Testing
 
     // MARK: 3. The log's directory removed and created again
 
-    @Test(arguments: ["rm -r", "mv"])
+    /// "in one look": removed and made again before the follower looks; on ext4 the new directory
+    /// usually gets the old one's inode number, so only the dropped watch (`IN_IGNORED`) tells.
+    @Test(arguments: ["rm -r", "mv", "rm -r in one look"])
     func directoryRecreatedIsFollowedAgain(how: String) throws {
         let directory = TemporaryDirectory()
         let logs = directory.file("logs")
@@ -131,13 +133,22 @@ import Testing
         let recorder = try Recorder(path: log)
         defer { recorder.stop() }
         for round in 1...3 {
-            if how == "mv" {
+            switch how {
+            case "mv":
                 #expect(rename(logs, logs + ".old\(round)") == 0)
-            } else {
+                #expect(waitUntil { recorder.saw(.removed) })
+                #expect(mkdir(logs, 0o755) == 0)
+            case "rm -r":
                 try FileManager.default.removeItem(atPath: logs)
+                #expect(waitUntil { recorder.saw(.removed) })
+                #expect(mkdir(logs, 0o755) == 0)
+            default:
+                recorder.whilePaused {
+                    try? FileManager.default.removeItem(atPath: logs)
+                    #expect(mkdir(logs, 0o755) == 0)
+                }
+                usleep(50_000)
             }
-            #expect(waitUntil { recorder.saw(.removed) })
-            #expect(mkdir(logs, 0o755) == 0)
             append("[\(round)] Server started\n", to: log)
             #expect(waitUntil { recorder.has("[\(round)] Server started") }, "\(how) round \(round)")
         }

@@ -12,6 +12,9 @@ import Glibc
 
     enum Restart: CaseIterable {
         case append, truncateInPlace, rotateCopyTruncate, rotateCreate, deleteAndRecreate
+        /// A start script that keeps the previous log: `mv server.log server.log.1`, then the server
+        /// writes a new one (the race of issue 8: the new file's lines before its watch).
+        case renameAndRecreate
     }
 
     /// Writes a server start into `log` the way `kind` says; `n` makes each start's lines unique.
@@ -37,6 +40,9 @@ import Glibc
             append(lines, to: log)  // the restarted server writes its new log
         case .deleteAndRecreate:
             unlink(log)
+            append(lines, to: log)
+        case .renameAndRecreate:
+            rename(log, log + ".1")
             append(lines, to: log)
         }
     }

@@ -61,8 +61,11 @@ func readText(_ path: String) -> String {
     (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
 }
 
-/// The directory holding the built products (the test bundle sits beside the executables).
+/// The directory holding the built products (the test bundle sits beside the executables), or
+/// `ALTV_TEST_PRODUCTS` to run the end-to-end tests against another build (the release build:
+/// `scripts/soak`).
 let productsDirectory: String = {
+    if let products = ProcessInfo.processInfo.environment["ALTV_TEST_PRODUCTS"], !products.isEmpty { return products }
     let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
     var directory = (executable as NSString).deletingLastPathComponent
     // xctest bundles on Linux are executables in the products directory.
