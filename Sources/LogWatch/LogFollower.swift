@@ -102,12 +102,19 @@ public final class LogFollower: @unchecked Sendable {
     private var reportedWait: Event?
     private var reportedWatchFailure = false
     private var chunk: [UInt8] = []
+    /// "Modified without growing" seen at this time, to be confirmed after the grace.
+    private var suspectedRewrite: (modified: timespec, graceOver: Bool)?
+    private var rewriteCheck: DispatchSourceTimer?
+    /// How long "modified without growing" must hold to count as a rewrite (see `change`).
+    let rewriteGrace: DispatchTimeInterval
     /// Called at each `RacePoint` (tests only).
     public var raceHook: ((RacePoint) -> Void)?
 
     static let fingerprintLength = 64
 
-    public init(path: String, queue: DispatchQueue, sink: LogSink, chunkSize: Int = 256 * 1024, onEvent: @escaping (Event) -> Void) throws(SystemError) {
+    public init(path: String, queue: DispatchQueue, sink: LogSink, chunkSize: Int = 256 * 1024, rewriteGrace: DispatchTimeInterval = .milliseconds(100),
+                onEvent: @escaping (Event) -> Void) throws(SystemError) {
+        self.rewriteGrace = rewriteGrace
         self.path = path
         self.queue = queue
         self.sink = sink
@@ -136,6 +143,7 @@ public final class LogFollower: @unchecked Sendable {
     public func stop() {
         source?.cancel()
         source = nil
+        clearSuspectedRewrite()
         drop(&successor)
         drop(&file)
     }
@@ -199,25 +207,15 @@ public final class LogFollower: @unchecked Sendable {
                 nameGone = false
                 return
             }
-            if successor?.identity != identity {
-                drop(&successor)
-                successor = openNamed()
-            }
+            if let waiting = successor, waiting.identity != identity { retireSuccessor() }
+            if successor == nil { successor = openNamed() }
             guard let next = successor else { return }
             // Switch when the new file has data, when there is no old file, or when nobody can
             // write to the old one any more.
             guard file == nil || next.hasData || !(file?.stillLinked ?? false) else { return }
-            let replacing = file != nil
-            drop(&file)
-            file = next
-            successor = nil
-            nameGone = false
-            reportedWait = nil
-            sink.restart()
-            onEvent(replacing ? .replaced : .opened)
-            readCurrent()
+            promoteSuccessor()
         case .missing:
-            drop(&successor)
+            retireSuccessor()
             if file != nil {
                 if !nameGone {
                     nameGone = true
@@ -227,13 +225,35 @@ public final class LogFollower: @unchecked Sendable {
                 report(missingDirectory.map(Event.waitingForDirectory) ?? .waitingForFile)
             }
         case .unusable(let problem):
-            drop(&successor)
+            retireSuccessor()
             report(.unusable(problem))
             if file != nil && !nameGone {
                 nameGone = true
                 onEvent(.removed)
             }
         }
+    }
+
+    /// The successor becomes the file read (from its start); the old file is finished.
+    private func promoteSuccessor() {
+        guard let next = successor else { return }
+        let replacing = file != nil
+        drop(&file)
+        file = next
+        successor = nil
+        nameGone = false
+        reportedWait = nil
+        sink.restart()
+        onEvent(replacing ? .replaced : .opened)
+        readCurrent()
+    }
+
+    /// The name no longer points at the successor (rotated again, removed): one that got lines
+    /// meanwhile is read before anything newer, so no start written there is skipped; an empty
+    /// one is dropped.
+    private func retireSuccessor() {
+        guard let waiting = successor else { return }
+        if waiting.hasData { promoteSuccessor() } else { drop(&successor) }
     }
 
     private func report(_ wait: Event) {
@@ -335,6 +355,12 @@ public final class LogFollower: @unchecked Sendable {
         return tracked
     }
 
+    private func clearSuspectedRewrite() {
+        suspectedRewrite = nil
+        rewriteCheck?.cancel()
+        rewriteCheck = nil
+    }
+
     private func drop(_ tracked: inout TrackedFile?) {
         guard let old = tracked else { return }
         if let watch = old.watch { inotify.removeWatch(watch) }
@@ -349,12 +375,18 @@ public final class LogFollower: @unchecked Sendable {
         var status = stat()
         guard fstat(current.descriptor, &status) == 0 else { return }
         let size = Int(status.st_size)
-        if rewrittenFromStart(current, size: size, modified: status.st_mtim) {
+        switch change(current, size: size, modified: status.st_mtim) {
+        case .undecided:
+            return  // nothing to read yet; the position and its time stay as they were
+        case .rewritten:
             current.offset = 0
             current.fingerprint = []
             sink.restart()
             onEvent(.truncated)
+        case .appendedOrNone:
+            break
         }
+        clearSuspectedRewrite()
         current.written = false
         current.modified = status.st_mtim
         raceHook?(.beforeReading)
@@ -381,19 +413,41 @@ public final class LogFollower: @unchecked Sendable {
         file = current
     }
 
-    /// Shorter than what was read; written to without growing since the position was taken; or
-    /// the bytes before the position changed.
-    private func rewrittenFromStart(_ current: TrackedFile, size: Int, modified: timespec) -> Bool {
-        if size < current.offset { return true }
-        if current.offset == 0 { return false }
-        if size == current.offset && current.written
-            && (modified.tv_sec != current.modified.tv_sec || modified.tv_nsec != current.modified.tv_nsec) {
-            return true
+    /// How the file changed since the position was taken.
+    private enum Change { case appendedOrNone, rewritten, undecided }
+
+    /// Rewritten: shorter than what was read; or the bytes before the position changed; or
+    /// written to without growing, still so after `rewriteGrace`.
+    ///
+    /// Why the grace: a write sets the modification time *before* it copies its bytes and moves
+    /// the size, so a look in the middle of an append sees "modified, same size" exactly like an
+    /// identical rewrite. The append ends within microseconds and reports itself (`IN_MODIFY`);
+    /// a rewrite stays as it is. So the same observation, unchanged after the grace, decides.
+    private func change(_ current: TrackedFile, size: Int, modified: timespec) -> Change {
+        if size < current.offset { return .rewritten }
+        if current.offset == 0 { return .appendedOrNone }
+        if size == current.offset && current.written && !Self.same(modified, current.modified) {
+            if let suspected = suspectedRewrite, Self.same(suspected.modified, modified) {
+                return suspected.graceOver ? .rewritten : .undecided
+            }
+            suspectedRewrite = (modified, false)
+            rewriteCheck?.cancel()
+            let timer = DispatchSource.makeTimerSource(queue: queue)
+            timer.schedule(deadline: .now() + rewriteGrace)
+            timer.setEventHandler { [weak self] in
+                self?.suspectedRewrite?.graceOver = true
+                self?.sync()
+            }
+            timer.resume()
+            rewriteCheck = timer
+            return .undecided
         }
-        guard !current.fingerprint.isEmpty else { return false }
+        guard !current.fingerprint.isEmpty else { return .appendedOrNone }
         var now = [UInt8](repeating: 0, count: current.fingerprint.count)
         let start = current.offset - current.fingerprint.count
         let count = now.withUnsafeMutableBytes { pread(current.descriptor, $0.baseAddress, $0.count, off_t(start)) }
-        return count == now.count && now != current.fingerprint
+        return count == now.count && now != current.fingerprint ? .rewritten : .appendedOrNone
     }
+
+    private static func same(_ a: timespec, _ b: timespec) -> Bool { a.tv_sec == b.tv_sec && a.tv_nsec == b.tv_nsec }
 }

@@ -18,7 +18,10 @@ struct DaemonRig {
         simulator = try SimulatorProcess(arguments)
         notify = try NotifySocket(directory: directory)
         log = directory.file(logName)
-        if let logContent { append(logContent, to: log) }
+        if let logContent {
+            try FileManager.default.createDirectory(atPath: (log as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            append(logContent, to: log)
+        }
     }
 
     /// A file in the rig's directory holding `text` (a password file, say).

@@ -78,6 +78,32 @@ import Testing
         #expect(recorder.lines.current == ["[0] booting", "[1] starting", Self.ready, "[2] later"])
     }
 
+    /// An append seen in flight: a write sets the modification time before it moves the size, so
+    /// for a moment the file is "modified, same size" like an identical rewrite. Made here with a
+    /// same-size truncate (`IN_MODIFY`, size kept) and a new time; the append that completes
+    /// within the grace is read as an append, and nothing already read is read again. (Found by
+    /// the Fluent Bit rotation scenario under load: 2,580 lines read twice.)
+    @Test func appendInFlightIsNotARewrite() throws {
+        let directory = TemporaryDirectory()
+        let log = directory.file("server.log")
+        overwrite(Self.ready + "\n", to: log)
+        let recorder = try Recorder(path: log, rewriteGrace: .seconds(2))
+        defer { recorder.stop() }
+        let size = off_t(Self.ready.utf8.count + 1)
+        recorder.whilePaused {
+            #expect(truncate(log, size) == 0)
+            var later = [timespec(tv_sec: 4_000_000_000, tv_nsec: 0), timespec(tv_sec: 4_000_000_000, tv_nsec: 0)]
+            #expect(utimensat(AT_FDCWD, log, &later, 0) == 0)
+        }
+        usleep(200_000)  // looked at: undecided, nothing replayed
+        #expect(recorder.count(Self.ready) == 1)
+        append("[12:00:01] after\n", to: log)  // the append completes within the grace
+        #expect(waitUntil { recorder.has("[12:00:01] after") })
+        usleep(2_200_000)  // past the grace: still nothing replayed
+        #expect(recorder.lines.current == [Self.ready, "[12:00:01] after"])
+        #expect(!recorder.saw(.truncated))
+    }
+
     // MARK: 2. Rename rotation races
 
     /// The new file gets its first lines between being opened and being watched: the look after
@@ -116,6 +142,27 @@ import Testing
         usleep(100_000)
         append(Self.ready + "\n", to: log)
         #expect(waitUntil { recorder.has(Self.ready) })
+        #expect(waitUntil { recorder.follower.resourceCount.files == 1 })
+    }
+
+    /// Rotated twice before the follower looks, each new file with lines: the middle file is read
+    /// before the newest, so no start written there is skipped.
+    @Test func aFileRotatedAwayWithLinesIsReadBeforeTheNewest() throws {
+        let directory = TemporaryDirectory()
+        let log = directory.file("server.log")
+        append("[1] first\n", to: log)
+        let recorder = try Recorder(path: log)
+        defer { recorder.stop() }
+        #expect(rename(log, log + ".1") == 0)
+        append("", to: log)
+        #expect(waitUntil { recorder.follower.resourceCount.files == 2 })
+        recorder.whilePaused {
+            append("[2] second\n", to: log)
+            #expect(rename(log, log + ".2") == 0)
+            append("[3] third\n", to: log)
+        }
+        #expect(waitUntil { recorder.has("[3] third") })
+        #expect(recorder.lines.current == ["[1] first", "[2] second", "[3] third"])
         #expect(waitUntil { recorder.follower.resourceCount.files == 1 })
     }
 

@@ -23,10 +23,11 @@ import Testing
         let queue = DispatchQueue(label: "test.follower")
         var follower: LogFollower!
 
-        init(path: String, maximumLineLength: Int = 64 * 1024, raceHook: ((LogFollower.RacePoint) -> Void)? = nil) throws {
+        init(path: String, maximumLineLength: Int = 64 * 1024, rewriteGrace: DispatchTimeInterval = .milliseconds(100),
+             raceHook: ((LogFollower.RacePoint) -> Void)? = nil) throws {
             collector = LineCollector(maximumLineLength: maximumLineLength)
             let events = events
-            follower = try LogFollower(path: path, queue: queue, sink: collector) { event in events.with { $0.append(event) } }
+            follower = try LogFollower(path: path, queue: queue, sink: collector, rewriteGrace: rewriteGrace) { event in events.with { $0.append(event) } }
             follower.raceHook = raceHook
             try queue.sync { try follower.start() }
         }
