@@ -25,7 +25,7 @@ let package = Package(
         .executable(name: "altv-client-sim", targets: ["altv-client-sim"]),
         .library(
             name: "ReconnectKit",
-            targets: ["ReconnectDaemon", "ReconnectPolicy", "ClientProtocol", "LogWatch", "Systemd", "ClientSimulator"]
+            targets: ["ReconnectDaemon", "ReconnectPolicy", "ClientProtocol", "LogWatch", "Systemd", "ClientSimulator", "ConfigFile"]
         ),
     ],
     dependencies: [
@@ -91,3 +91,22 @@ let package = Package(
         ),
     ]
 )
+
+// Coverage-guided fuzz targets (libFuzzer), one per parser of outside input: added only when
+// ALTV_FUZZ is set, because they link libFuzzer's own main (`-sanitize=fuzzer`). `scripts/fuzz`
+// builds and runs them; the corpus lives in Fuzz/Corpus/NAME.
+if Context.environment["ALTV_FUZZ"] != nil {
+    let fuzzTargets: [(name: String, dependencies: [Target.Dependency])] = [
+        ("fuzz-http-response", ["ClientProtocol"]),
+        ("fuzz-client-status", ["ClientProtocol"]),
+        ("fuzz-readiness-scanner", ["LogWatch"]),
+        ("fuzz-readiness-pattern", ["LogWatch"]),
+        ("fuzz-duration-url", ["ReconnectPolicy", "ClientProtocol"]),
+        ("fuzz-config-file", ["ConfigFile", "ReconnectDaemon"]),
+        ("fuzz-pid-file", ["LogWatch"]),
+    ]
+    package.targets.append(.target(name: "FuzzSupport", path: "Fuzz/Targets/FuzzSupport"))
+    for target in fuzzTargets {
+        package.targets.append(.executableTarget(name: target.name, dependencies: target.dependencies + ["FuzzSupport"], path: "Fuzz/Targets/\(target.name)"))
+    }
+}

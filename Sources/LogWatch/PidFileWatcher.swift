@@ -119,19 +119,41 @@ public final class PidFileWatcher: @unchecked Sendable {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
-        var buffer = [UInt8](repeating: 0, count: 64)
+        var buffer = [UInt8](repeating: 0, count: PidFileText.readLimit)
         let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
         guard count > 0 else { return nil }
-        let fields = String(decoding: buffer[0..<count], as: UTF8.self).split(whereSeparator: \.isWhitespace)
-        guard !fields.isEmpty else { return nil }
-        let text = fields.joined(separator: " ")
-        guard fields.count == 1, let pid = Int32(text), pid > 0 else {
+        switch PidFileText.parse(buffer[0..<count]) {
+        case .pid(let pid):
+            return pid
+        case .empty:
+            return nil
+        case .invalid(let text):
+            // A file as long as the read may be still being written: judged when complete.
             if text != lastInvalid, count < buffer.count {
                 lastInvalid = text
                 onEvent(.invalid(String(text.prefix(32))))
             }
             return nil
         }
-        return pid
+    }
+}
+
+/// What a PID file's content says (outside input: whatever a start script wrote).
+public enum PidFileText: Equatable {
+    case pid(Int32)
+    /// Nothing but whitespace (being written, or truncated).
+    case empty
+    /// Not one positive decimal number; the text with whitespace runs made single spaces.
+    case invalid(String)
+
+    /// How much of a PID file is read: a PID and a newline fit many times over.
+    public static let readLimit = 64
+
+    public static func parse(_ bytes: some Collection<UInt8>) -> PidFileText {
+        let fields = String(decoding: bytes, as: UTF8.self).split(whereSeparator: \.isWhitespace)
+        guard !fields.isEmpty else { return .empty }
+        let text = fields.joined(separator: " ")
+        guard fields.count == 1, let pid = Int32(text), pid > 0 else { return .invalid(text) }
+        return .pid(pid)
     }
 }

@@ -1,0 +1,23 @@
+import ConfigFile
+import FuzzSupport
+import ReconnectDaemon
+
+/// The TOML configuration file: any text loads or is refused with one line (the daemon prints
+/// it as is, and systemd shows it as the unit's status), never a crash.
+func fuzz(_ input: FuzzInput) {
+    let text = String(decoding: input.rest, as: UTF8.self)
+    do {
+        _ = try ConfigurationFile.parse(text, path: "/fuzz/config.toml")
+    } catch {
+        expect(!error.message.contains("\n"), "a multi-line error: \(error.message)")
+        expect(error.message.contains("/fuzz/config.toml"), "the error does not name the file: \(error.message)")
+    }
+}
+
+@_cdecl("LLVMFuzzerTestOneInput")
+func fuzzEntry(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    fuzz(FuzzInput(data, size))
+    return 0
+}
+
+runFuzzer()
