@@ -18,7 +18,8 @@ struct ResponseParser {
         }
         let head = HTTPHead(buffer[0..<headerEnd])
         let parts = head.startLine.split(separator: " ", maxSplits: 2)
-        guard parts.count >= 2, parts[0].hasPrefix("HTTP/1."), parts[1].count == 3, let code = Int(parts[1]) else {
+        guard parts.count >= 2, parts[0].hasPrefix("HTTP/1."), parts[1].utf8.count == 3, parts[1].utf8.allSatisfy({ (0x30...0x39).contains($0) }),
+              let code = Int(parts[1]), code >= 100 else {
             return .failed(.malformedResponse("bad status line"))
         }
         var contentLength: Int?

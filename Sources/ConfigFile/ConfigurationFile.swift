@@ -39,8 +39,42 @@ public enum ConfigurationFile {
         return try parse(text, path: path)
     }
 
+    /// What toml++ (inside TOMLKit) would abort the process on instead of reporting, checked before
+    /// it sees the text, as (line, reason). Found by scripts/fuzz: a table header whose name starts
+    /// with anything but a bare-key character or a quote (`[ä]`, `[#]`, `[.a]`, `[` alone) trips an
+    /// assertion in its key parser, and so can a control character. Both are invalid TOML anyway.
+    static func textProblem(in text: String) -> (line: Int, reason: String)? {
+        var inMultilineString: Substring?
+        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            for scalar in line.unicodeScalars where (scalar.value < 0x20 && scalar.value != 0x09 && scalar.value != 0x0D) || scalar.value == 0x7F {
+                let hex = String(scalar.value, radix: 16, uppercase: true)
+                return (index + 1, "a control character (byte 0x\(hex.count < 2 ? "0" : "")\(hex)) is not allowed in TOML; remove it")
+            }
+            // Lines inside a multi-line string ("""…""" or '''…''') are text, not headers.
+            let startedInString = inMultilineString != nil
+            for delimiter in [Substring("\"\"\""), "\'\'\'"] where inMultilineString == nil || inMultilineString == delimiter {
+                if line.ranges(of: delimiter).count % 2 == 1 { inMultilineString = inMultilineString == nil ? delimiter : nil }
+            }
+            if startedInString || inMultilineString != nil { continue }
+            var rest = line.drop { $0 == " " || $0 == "\t" }
+            guard rest.first == "[" else { continue }
+            rest = rest.dropFirst()
+            if rest.first == "[" { rest = rest.dropFirst() }
+            rest = rest.drop { $0 == " " || $0 == "\t" }
+            guard let first = rest.unicodeScalars.first, first.isASCII,
+                  first.properties.isAlphabetic || ("0"..."9").contains(first) || "_-\"']".unicodeScalars.contains(first)
+            else {
+                return (index + 1, "a table name must start with a letter, a digit, '_', '-' or a quote ([name] or [\"näme\"])")
+            }
+        }
+        return nil
+    }
+
     /// Parses configuration text; `path` names the file in errors.
     public static func parse(_ text: String, path: String) throws(ConfigurationError) -> Settings {
+        if let (line, reason) = textProblem(in: text) {
+            throw ConfigurationError("\(path) line \(line): \(reason)", errno: EINVAL)
+        }
         let table: TOMLTable
         do {
             table = try TOMLTable(string: text)
@@ -66,7 +100,11 @@ public enum ConfigurationFile {
             func duration() throws(ConfigurationError) -> Duration {
                 let wanted = "a duration such as \"250ms\", \"2.5s\", \"1m\" or a number of seconds"
                 if let seconds = value.int { return .seconds(seconds) }
-                if let seconds = value.double, seconds.isFinite { return .nanoseconds(Int64((seconds * 1e9).rounded())) }
+                if let seconds = value.double {
+                    // Int64(…) traps on what does not fit (1e300); such a value is simply wrong.
+                    guard let nanoseconds = Int64(exactly: (seconds * 1e9).rounded()) else { throw fail(name, "\(name) must be \(wanted), not \(seconds)") }
+                    return .nanoseconds(nanoseconds)
+                }
                 let text = try expect(value.string, wanted)
                 do { return try DurationText.parse(text) } catch { throw fail(name, "\(name) must be \(wanted), not \"\(text)\"") }
             }

@@ -48,6 +48,7 @@ public struct ReadinessPattern: Sendable, CustomStringConvertible {
             body.removeFirst(4)
             caseInsensitive = true
         }
+        if let problem = Self.sizeProblem(of: body) { throw SyntaxError(pattern: source, reason: problem) }
         let analysis = Self.requiredLiteral(of: body)
         if analysis.isPlain && !caseInsensitive, let literal = analysis.literal {
             compiled = nil
@@ -110,6 +111,78 @@ public struct ReadinessPattern: Sendable, CustomStringConvertible {
     static func contains(_ haystack: UnsafeRawBufferPointer, _ needle: [UInt8]) -> Bool {
         guard haystack.count >= needle.count, let base = haystack.baseAddress else { return false }
         return needle.withUnsafeBytes { altv_memmem(base, haystack.count, $0.baseAddress, needle.count) != nil }
+    }
+
+    /// Largest regex, in copies of its atoms, that a readiness pattern may expand to.
+    static let maximumExpansion = 10_000
+
+    /// Why the pattern would make glibc's `regcomp` build something enormous, or nil. glibc expands
+    /// `x{n,m}` into m copies of `x` (and `x+` into two), nested repeats multiply, and stacked
+    /// quantifiers (`a++`, which POSIX leaves undefined) double at each step: a mistyped pattern
+    /// took more than 2 GB (found by scripts/fuzz). A readiness line never needs that.
+    static func sizeProblem(of pattern: String) -> String? {
+        let characters = Array(pattern)
+        var groups: [Int] = [0]  // the size of each open group so far
+        var lastAtom = 0  // the size of the atom a quantifier would repeat (0: none)
+        var afterQuantifier = false
+        func atom(_ size: Int) {
+            groups[groups.count - 1] += size
+            lastAtom = size
+            afterQuantifier = false
+        }
+        func repeatLast(_ times: Int, _ text: String) -> String? {
+            if afterQuantifier { return "'\(text)' follows another repetition (POSIX leaves stacked repetitions undefined): write one" }
+            let size = lastAtom.multipliedReportingOverflow(by: times)
+            groups[groups.count - 1] += size.overflow ? maximumExpansion : size.partialValue - lastAtom
+            lastAtom = size.overflow ? maximumExpansion : size.partialValue
+            afterQuantifier = true
+            return nil
+        }
+        var index = 0
+        while index < characters.count {
+            switch characters[index] {
+            case "\\":
+                index += 1
+                atom(1)
+            case "[":
+                // A bracket expression is one atom: skip to its `]` (a `]` first in it is literal).
+                index += 1
+                if index < characters.count && characters[index] == "^" { index += 1 }
+                if index < characters.count && characters[index] == "]" { index += 1 }
+                while index < characters.count && characters[index] != "]" { index += 1 }
+                atom(1)
+            case "(":
+                groups.append(0)
+                lastAtom = 0
+                afterQuantifier = false
+            case ")":
+                let group = groups.count > 1 ? groups.removeLast() : 0
+                atom(max(group, 1))
+            case "|":
+                lastAtom = 0
+                afterQuantifier = false
+            case "*", "?":
+                if let problem = repeatLast(1, String(characters[index])) { return problem }
+            case "+":
+                if let problem = repeatLast(2, "+") { return problem }
+            case "{":
+                guard let close = characters[index...].firstIndex(of: "}") else { atom(1); break }
+                let text = String(characters[(index + 1)..<close])
+                let bounds = text.split(separator: ",", omittingEmptySubsequences: false).map { Int($0) }
+                guard (1...2).contains(bounds.count), bounds[0] != nil || bounds.count == 2 else { atom(1); break }
+                let count = max(bounds.compactMap { $0 }.max() ?? 1, 1)
+                if let problem = repeatLast(count, "{\(text)}") { return problem }
+                index = close
+            default:
+                atom(1)
+            }
+            index += 1
+        }
+        let total = groups.reduce(0) { $0.addingReportingOverflow($1).partialValue }
+        if total > maximumExpansion || total < 0 {
+            return "its repetitions expand to more than \(maximumExpansion) copies (glibc copies x{n,m} m times, and nested ones multiply): use smaller counts"
+        }
+        return nil
     }
 
     /// The longest run of literal characters that any match must contain, found by a
@@ -216,14 +289,18 @@ final class CompiledRegex: @unchecked Sendable {
         }
     }
 
-    /// Matches in place: `REG_STARTEND` bounds the line, so it needs no NUL terminator.
+    /// Matches a copy of the line with a NUL after it, bounded by `REG_STARTEND` (so a NUL inside
+    /// the line does not end it). Why the copy: glibc honours `REG_STARTEND`, but musl's regexec
+    /// and AddressSanitizer's interceptor run `strlen` on the string, past the end of a line that
+    /// sits in the middle of a read buffer (found by scripts/fuzz). The regex only sees lines that
+    /// hold the pattern's literal, so the copy costs nothing measurable.
     func matches(_ line: UnsafeRawBufferPointer) -> Bool {
-        var range = regmatch_t(rm_so: 0, rm_eo: regoff_t(line.count))
-        let empty: [CChar] = [0]
-        if let base = line.baseAddress {
-            return regexec(&regex, base.assumingMemoryBound(to: CChar.self), 1, &range, REG_STARTEND) == 0
+        withUnsafeTemporaryAllocation(of: CChar.self, capacity: line.count + 1) { copy in
+            if let base = line.baseAddress { UnsafeMutableRawPointer(copy.baseAddress!).copyMemory(from: base, byteCount: line.count) }
+            copy[line.count] = 0
+            var range = regmatch_t(rm_so: 0, rm_eo: regoff_t(line.count))
+            return regexec(&regex, copy.baseAddress!, 1, &range, REG_STARTEND) == 0
         }
-        return empty.withUnsafeBufferPointer { regexec(&regex, $0.baseAddress!, 1, &range, REG_STARTEND) == 0 }
     }
 
     deinit { regfree(&regex) }

@@ -29,7 +29,9 @@ public struct ReadinessScanner: Sendable {
     }
 
     /// Lines cut to `maximumLineLength` so far (to say so once in the log).
-    public var truncatedLines: Int { carry.truncatedLines }
+    public var truncatedLines: Int { carry.truncatedLines + cutInChunk }
+    /// Lines within one chunk that were cut (lines carried across chunks are counted by `carry`).
+    private var cutInChunk = 0
     public var maximumLineLength: Int { carry.maximumLineLength }
 
     /// The stream starts over (truncation, a new file): forget the unfinished line.
@@ -64,8 +66,10 @@ public struct ReadinessScanner: Sendable {
         if let literal = pattern.requiredLiteral {
             scanForLiteral(lines, literal: literal, onMatch)
         } else {
-            var splitter = LineSplitter(maximumLineLength: Int.max / 2)
+            // Every line is whole here (`lines` ends with `\n`), so the splitter carries nothing.
+            var splitter = LineSplitter(maximumLineLength: maximumLineLength)
             splitter.split(lines, checkLine)
+            cutInChunk += splitter.truncatedLines
         }
         if end < chunk.count {
             carry.split(UnsafeRawBufferPointer(start: base + end, count: chunk.count - end), checkLine)
@@ -79,13 +83,13 @@ public struct ReadinessScanner: Sendable {
         let base = lines.baseAddress!
         let coloured = memchr(base, 0x1B, lines.count) != nil || memchr(base, 0x7E, lines.count) != nil
         guard coloured else {
-            Self.findLines(in: lines, literal: literal, pattern: pattern, onMatch)
+            findLines(in: lines, literal: literal, onMatch)
             return
         }
         let rare = Int32(pattern.rarestLiteralByte!)
         var position = 0
         while position < lines.count, let hit = memchr(base + position, rare, lines.count - position) {
-            let (line, lineEnd) = Self.line(around: base.distance(to: UnsafeRawPointer(hit)), in: lines)
+            let (line, lineEnd) = line(around: base.distance(to: UnsafeRawPointer(hit)), in: lines)
             let pattern = pattern
             TerminalText.withStripped(line, scratch: &lineScratch) { stripped in
                 if pattern.matches(stripped) { onMatch(stripped) }
@@ -94,8 +98,9 @@ public struct ReadinessScanner: Sendable {
         }
     }
 
-    private static func findLines(in text: UnsafeRawBufferPointer, literal: [UInt8], pattern: ReadinessPattern, _ onMatch: (UnsafeRawBufferPointer) -> Void) {
+    private mutating func findLines(in text: UnsafeRawBufferPointer, literal: [UInt8], _ onMatch: (UnsafeRawBufferPointer) -> Void) {
         guard let base = text.baseAddress else { return }
+        let pattern = pattern
         literal.withUnsafeBytes { needle in
             var position = 0
             while position < text.count,
@@ -107,13 +112,19 @@ public struct ReadinessScanner: Sendable {
         }
     }
 
-    /// The line holding byte `index` of `text` (without its `\n` or a `\r` before it), and the
-    /// index of its `\n` (or `text.count`).
-    private static func line(around index: Int, in text: UnsafeRawBufferPointer) -> (UnsafeRawBufferPointer, end: Int) {
+    /// The line holding byte `index` of `text` as the line splitter gives it (without its `\n`,
+    /// cut to `maximumLineLength`, then without a `\r` at its end), and the index of its `\n`
+    /// (or `text.count`). Cut like a line carried across chunks, so where a chunk happens to
+    /// end never changes an answer (found by scripts/fuzz).
+    private mutating func line(around index: Int, in text: UnsafeRawBufferPointer) -> (UnsafeRawBufferPointer, end: Int) {
         let base = text.baseAddress!
         let start = altv_memrchr(base, 10, index).map { base.distance(to: $0) + 1 } ?? 0
         let end = memchr(base + index, 10, text.count - index).map { base.distance(to: UnsafeRawPointer($0)) } ?? text.count
         var line = UnsafeRawBufferPointer(start: base + start, count: end - start)
+        if line.count > maximumLineLength {
+            line = UnsafeRawBufferPointer(rebasing: line.prefix(maximumLineLength))
+            cutInChunk += 1
+        }
         if line.count > 0 && line[line.count - 1] == 13 { line = UnsafeRawBufferPointer(rebasing: line.dropLast()) }
         return (line, end)
     }

@@ -42,7 +42,10 @@ public enum DurationText {
             var scale = unit
             for digit in pieces[1].prefix(18) {
                 scale /= 10
-                total += UInt64(digit.wholeNumberValue!) * scale
+                // Found by scripts/fuzz: 18446744073.9s overflowed here (a trap, not an error).
+                let sum = total.addingReportingOverflow(UInt64(digit.wholeNumberValue!) * scale)
+                guard !sum.overflow else { throw SyntaxError(input: input) }
+                total = sum.partialValue
             }
         }
         guard total <= maximumNanoseconds else { throw SyntaxError(input: input) }

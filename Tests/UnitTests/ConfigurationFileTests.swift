@@ -1,5 +1,5 @@
+@testable import ConfigFile
 import ClientProtocol
-import ConfigFile
 import ReconnectDaemon
 import Testing
 
@@ -96,5 +96,33 @@ import Testing
         #expect(ConfigurationFile.defaultPath(environment: ["XDG_CONFIG_HOME": "/x", "HOME": "/h"]) == "/x/altv-reconnectd/config.toml")
         #expect(ConfigurationFile.defaultPath(environment: ["HOME": "/h"]) == "/h/.config/altv-reconnectd/config.toml")
         #expect(ConfigurationFile.defaultPath(environment: [:]) == nil)
+    }
+
+    /// Found by scripts/fuzz: toml++ aborted the daemon on a table header not starting with a
+    /// bare-key character or a quote (`[ä]`, `[#]`), and on a control character in one;
+    /// such a file is now refused with one line, like any other mistake. A huge float duration
+    /// trapped the conversion to nanoseconds.
+    @Test func controlCharactersAndHugeNumbersAreOneLineErrors() {
+        for (text, expected) in [(" [\u{1}]\n", "line 1: a control character (byte 0x01)"), ("# ok\nlog-file = \"a\u{7F}\"\n", "line 2: a control character (byte 0x7F)"),
+                                 ("[ok]\n[ä]\n", "line 2: a table name must start with"), (" [\t\u{FFFD}", "line 1: a table name"), ("[#]", "line 1: a table name"),
+                                 ("[.a]", "line 1: a table name"), ("[[ =]]", "line 1: a table name"), ("x = 1\n[\n", "line 2: a table name"),
+                                 ("log-file = \"/x\"\npoll-interval = 1e300\n", "poll-interval must be a duration")] {
+            do {
+                _ = try ConfigurationFile.parse(text, path: "config.toml")
+                Issue.record("accepted \(text.debugDescription)")
+            } catch {
+                #expect(error.message.contains(expected), "\(error.message)")
+                #expect(!error.message.contains("\n"))
+            }
+        }
+    }
+
+    /// The pre-check refuses nothing valid: quoted and dotted table names, arrays of tables, and a
+    /// line starting with `[` inside a multi-line string.
+    @Test func validTableHeadersAndMultilineStringsPass() {
+        for text in ["[a]\n", "[\"säkerhet\"]\n", "[ 'x' . y ]\n", "[[servers]]\n", "[-_9]\n", "ready-pattern = \'\'\'\n[[:digit:]]+ Server started\'\'\'\n",
+                     "ready-pattern = \"\"\"\n[#] x\"\"\"\n"] {
+            #expect(ConfigurationFile.textProblem(in: text) == nil, "\(text.debugDescription)")
+        }
     }
 }

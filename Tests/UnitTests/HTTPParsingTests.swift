@@ -29,6 +29,11 @@ import Testing
         guard case .failed(.malformedResponse) = parse("HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n") else { Issue.record(); return }
         guard case .failed(.malformedResponse) = parse("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n") else { Issue.record(); return }
         guard case .failed(.connectionClosed) = parse("", eof: true) else { Issue.record(); return }
+        // Found by scripts/fuzz (Fuzz/Corpus/fuzz-http-response/crash-status-code-095): three
+        // characters that Int() reads are not a status code.
+        for code in ["095", "-12", "+20", "1_0"] {
+            guard case .failed(.malformedResponse) = parse("HTTP/1.1 \(code) OK\r\nContent-Length: 0\r\n\r\n") else { Issue.record("\(code)"); return }
+        }
     }
 
     @Test func headFieldsAreCaseInsensitive() {

@@ -48,3 +48,40 @@ import Testing
         #expect(throws: ReadinessPattern.SyntaxError.self) { try ReadinessPattern(pattern) }
     }
 }
+
+/// Found by scripts/fuzz: the regex must never read past the line it is given (musl and
+/// AddressSanitizer run strlen on it); a line in the middle of a buffer, without a NUL after it,
+/// and a line holding a NUL both match exactly on their own bytes.
+@Suite struct CompiledRegexBoundsTests {
+    @Test func matchesOnlyTheLinesOwnBytes() throws {
+        let pattern = try ReadinessPattern("(?i)server started$")
+        var buffer = Array("[1] Server started in debug mode".utf8)
+        buffer.withUnsafeBytes { all in
+            #expect(pattern.matches(UnsafeRawBufferPointer(rebasing: all[0..<18])))
+            #expect(!pattern.matches(UnsafeRawBufferPointer(rebasing: all[0..<17])))
+        }
+        buffer = Array("x\u{0}[1] Server started".utf8)
+        buffer.withUnsafeBytes { #expect(pattern.matches($0)) }
+        #expect(!pattern.matches(UnsafeRawBufferPointer(start: nil, count: 0)))
+    }
+}
+
+/// Found by scripts/fuzz: a mistyped pattern made glibc's regcomp take more than 2 GB. Patterns
+/// whose repetitions expand past `maximumExpansion` copies are refused with the reason.
+@Suite struct ReadinessPatternSizeTests {
+    @Test(arguments: ["a++", "Server.+++started", "x*{3}", "(a{100}){200}", "((ab){30}){30}{30}", "(?i)^\\+:)(~dea^\\[\\\\de.++++++++++++evvdz"])
+    func refusesExplodingPatterns(source: String) {
+        #expect(throws: ReadinessPattern.SyntaxError.self) { try ReadinessPattern(source) }
+    }
+
+    @Test(arguments: ["Server started", "^\\[\\d+:\\d+:\\d+\\] Server started", "(a{50}){50}", "x{255}", "[{}+*]+ ready", "Server (started|ready)+"])
+    func acceptsOrdinaryPatterns(source: String) throws {
+        _ = try ReadinessPattern(source)
+    }
+
+    @Test func saysWhy() {
+        do { _ = try ReadinessPattern("Server.++started") } catch {
+            #expect(error.description.contains("'+' follows another repetition"), "\(error)")
+        }
+    }
+}

@@ -9,8 +9,8 @@ import FuzzSupport
 func fuzz(_ input: FuzzInput) {
     let (patternBytes, lineBytes) = input.twoParts
     let source = String(decoding: patternBytes.prefix(64), as: UTF8.self)
-    guard !source.contains(where: { $0 == "\\" }) || !hasBackreference(source) else { return 0 }
-    guard let pattern = try? ReadinessPattern(source) else { return 0 }
+    guard !hasBackreference(source) else { return }
+    guard let pattern = try? ReadinessPattern(source) else { return }
     let line = String(decoding: lineBytes.prefix(256), as: UTF8.self)
     let matched = pattern.matches(line)
     expect(matched == pattern.matchesByRegexOnly(line), "prefilter changed the answer for '\(source)' on '\(line)'")
