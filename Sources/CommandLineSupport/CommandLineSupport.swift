@@ -22,7 +22,8 @@ public enum ExitStatus {
     public static let busy: Int32 = 75
     /// EX_CANTCREAT: `install`/`uninstall` could not write or remove a file.
     public static let cannotCreate: Int32 = 73
-    /// EX_CONFIG: the configuration or environment is wrong (unreadable file, missing directory).
+    /// EX_CONFIG: the configuration or environment is wrong (unreadable file, a PID file's missing
+    /// directory, the kernel's inotify limits).
     public static let configuration: Int32 = 78
 }
 

@@ -205,6 +205,7 @@ public final class LogFollower: @unchecked Sendable {
             if let file, file.identity == identity {
                 drop(&successor)  // renamed back, or a newer file that was removed again
                 nameGone = false
+                reportedWait = nil
                 return
             }
             if let waiting = successor, waiting.identity != identity { retireSuccessor() }
@@ -262,8 +263,8 @@ public final class LogFollower: @unchecked Sendable {
         onEvent(wait)
     }
 
-    /// The directory holding the target of `path` when `path` is a symlink (the target may not
-    /// exist yet); a relinked path is seen through the link's own directory.
+    /// The target of `path` when `path` is a symlink (it may not exist yet), so that its
+    /// directories are watched too; a relinked path is seen through the link's own directory.
     private func symlinkTarget() -> String? {
         var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
         let length = readlink(path, &buffer, buffer.count - 1)

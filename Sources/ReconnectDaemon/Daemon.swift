@@ -85,8 +85,8 @@ public final class Daemon: @unchecked Sendable {
             case .claimed(let claim):
                 self.claim = claim
                 return startSources()
-            case .heldBy(let pid):
-                standBy(endpoint: endpoint, holder: pid)
+            case .heldBy:
+                standBy(endpoint: endpoint)
                 notifier.ready(status: currentStatus ?? "Standby")
                 return .success(())
             }
@@ -100,7 +100,7 @@ public final class Daemon: @unchecked Sendable {
     private func moveClaim(to endpoint: ClientEndpoint) -> Bool {
         if let standby {
             standby.stop()
-            standBy(endpoint: endpoint, holder: nil)
+            standBy(endpoint: endpoint)
             return true
         }
         guard case .claimed(let newClaim)? = try? ClientClaim.attempt(endpoint) else { return false }
@@ -108,7 +108,7 @@ public final class Daemon: @unchecked Sendable {
         return true
     }
 
-    private func standBy(endpoint: ClientEndpoint, holder: Int32?) {
+    private func standBy(endpoint: ClientEndpoint) {
         let standby = ClientClaim.Standby(endpoint: endpoint, queue: queue, onHolder: { [unowned self] pid in
             let holder = pid.map { "another altv-reconnectd (PID \($0))" } ?? "another altv-reconnectd"
             publish(ReportText(level: .warning, message: "\(holder) already reconnects \(endpoint); standing by until it stops",

@@ -1,7 +1,7 @@
 import ArgumentParser
 import ClientProtocol
-import LogWatch
 import CommandLineSupport
+import LogWatch
 import ReconnectDaemon
 import ReconnectPolicy
 
