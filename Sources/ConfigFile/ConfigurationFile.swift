@@ -70,6 +70,22 @@ public enum ConfigurationFile {
         return nil
     }
 
+    /// toml++ quotes the character it stopped at as is, a line end included: escaped here, since
+    /// the error is one line in the log and in systemd's status (found by scripts/fuzz).
+    static func oneLine(_ text: String) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20 || scalar.value == 0x7F: out += "\\u{\(String(scalar.value, radix: 16))}"
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+
     /// Parses configuration text; `path` names the file in errors.
     public static func parse(_ text: String, path: String) throws(ConfigurationError) -> Settings {
         if let (line, reason) = textProblem(in: text) {
@@ -79,7 +95,7 @@ public enum ConfigurationFile {
         do {
             table = try TOMLTable(string: text)
         } catch let error as TOMLParseError {
-            throw ConfigurationError("\(path) line \(error.source.begin.line): \(error.description); the file must be TOML (key = \"value\" lines)", errno: EINVAL)
+            throw ConfigurationError("\(path) line \(error.source.begin.line): \(oneLine(error.description)); the file must be TOML (key = \"value\" lines)", errno: EINVAL)
         } catch {
             throw ConfigurationError("\(path): \(error)", errno: EINVAL)
         }

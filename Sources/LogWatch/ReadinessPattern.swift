@@ -89,23 +89,54 @@ public struct ReadinessPattern: Sendable, CustomStringConvertible {
 
     /// `\d` → `[0-9]`, `\D` → `[^0-9]` outside bracket expressions (POSIX ERE has neither).
     static func translatingDigitClasses(_ pattern: String) -> String {
+        let characters = Array(pattern)
         var out = ""
-        var inBracket = false
-        var iterator = Array(pattern).makeIterator()
-        while let character = iterator.next() {
-            if character == "\\" && !inBracket {
-                guard let next = iterator.next() else { out.append(character); break }
-                switch next {
-                case "d": out += "[0-9]"
-                case "D": out += "[^0-9]"
-                default: out.append(character); out.append(next)
-                }
+        var index = 0
+        while index < characters.count {
+            let character = characters[index]
+            if character == "[" {
+                let end = bracketEnd(characters, from: index + 1)
+                out += String(characters[index..<end])
+                index = end
                 continue
             }
-            if character == "[" { inBracket = true } else if character == "]" { inBracket = false }
+            if character == "\\", index + 1 < characters.count {
+                switch characters[index + 1] {
+                case "d": out += "[0-9]"
+                case "D": out += "[^0-9]"
+                default: out += String(characters[index...(index + 1)])
+                }
+                index += 2
+                continue
+            }
             out.append(character)
+            index += 1
         }
         return out
+    }
+
+    /// The index just after the bracket expression whose `[` is just before `start`, read as POSIX
+    /// does: a `]` first (after an optional `^`) is a member, a backslash is an ordinary member
+    /// (no escapes inside brackets), and `[:name:]`, `[.x.]`, `[=x=]` are single members. (Reading
+    /// `\]` as an escape made a top-level `|` after it invisible: found by scripts/fuzz.)
+    static func bracketEnd(_ characters: [Character], from start: Int) -> Int {
+        var index = start
+        if index < characters.count && characters[index] == "^" { index += 1 }
+        if index < characters.count && characters[index] == "]" { index += 1 }
+        while index < characters.count {
+            if characters[index] == "[", index + 1 < characters.count, ":.=".contains(characters[index + 1]) {
+                let close = characters[index + 1]
+                var end = index + 2
+                while end + 1 < characters.count && !(characters[end] == close && characters[end + 1] == "]") { end += 1 }
+                if end + 1 < characters.count {
+                    index = end + 2
+                    continue
+                }
+            }
+            if characters[index] == "]" { return index + 1 }
+            index += 1
+        }
+        return index
     }
 
     static func contains(_ haystack: UnsafeRawBufferPointer, _ needle: [UInt8]) -> Bool {
@@ -145,11 +176,7 @@ public struct ReadinessPattern: Sendable, CustomStringConvertible {
                 index += 1
                 atom(1)
             case "[":
-                // A bracket expression is one atom: skip to its `]` (a `]` first in it is literal).
-                index += 1
-                if index < characters.count && characters[index] == "^" { index += 1 }
-                if index < characters.count && characters[index] == "]" { index += 1 }
-                while index < characters.count && characters[index] != "]" { index += 1 }
+                index = bracketEnd(characters, from: index + 1) - 1  // one atom
                 atom(1)
             case "(":
                 groups.append(0)
@@ -209,7 +236,7 @@ public struct ReadinessPattern: Sendable, CustomStringConvertible {
                 if character == "\\" { index += 1 }
                 else if character == "(" { depth += 1 }
                 else if character == ")" { depth -= 1 }
-                else if character == "[" { index = skipClass(characters, from: index) }
+                else if character == "[" { index = bracketEnd(characters, from: index) }
                 continue
             }
             switch character {
@@ -244,7 +271,7 @@ public struct ReadinessPattern: Sendable, CustomStringConvertible {
             case "[":
                 plain = false
                 endRun()
-                index = skipClass(characters, from: index)
+                index = bracketEnd(characters, from: index)
             default:
                 run.append(character)
             }
@@ -257,17 +284,6 @@ public struct ReadinessPattern: Sendable, CustomStringConvertible {
         return (longest, plain && runs.count == 1)
     }
 
-    private static func skipClass(_ characters: [Character], from start: Int) -> Int {
-        var index = start
-        if index < characters.count && characters[index] == "^" { index += 1 }
-        if index < characters.count && characters[index] == "]" { index += 1 }
-        while index < characters.count {
-            if characters[index] == "\\" { index += 2; continue }
-            if characters[index] == "]" { return index + 1 }
-            index += 1
-        }
-        return index
-    }
 }
 
 /// A compiled POSIX extended regular expression (glibc), freed with its owner.

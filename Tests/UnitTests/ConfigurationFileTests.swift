@@ -106,7 +106,8 @@ import Testing
         for (text, expected) in [(" [\u{1}]\n", "line 1: a control character (byte 0x01)"), ("# ok\nlog-file = \"a\u{7F}\"\n", "line 2: a control character (byte 0x7F)"),
                                  ("[ok]\n[ä]\n", "line 2: a table name must start with"), (" [\t\u{FFFD}", "line 1: a table name"), ("[#]", "line 1: a table name"),
                                  ("[.a]", "line 1: a table name"), ("[[ =]]", "line 1: a table name"), ("x = 1\n[\n", "line 2: a table name"),
-                                 ("log-file = \"/x\"\npoll-interval = 1e300\n", "poll-interval must be a duration")] {
+                                 ("log-file = \"/x\"\npoll-interval = 1e300\n", "poll-interval must be a duration"),
+                                 ("log-file =t\n l3[x\n", "saw 't\\n'")] {
             do {
                 _ = try ConfigurationFile.parse(text, path: "config.toml")
                 Issue.record("accepted \(text.debugDescription)")

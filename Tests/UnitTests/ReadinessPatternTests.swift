@@ -85,3 +85,24 @@ import Testing
         }
     }
 }
+
+/// Bracket expressions read as POSIX does (a backslash is a member, `]` first is a member,
+/// `[:digit:]` is one member): the literal prefilter must see a top-level `|` after them.
+@Suite struct ReadinessPatternBracketTests {
+    @Test func aTopLevelAlternativeAfterABracketEndingInBackslashIsSeen() throws {
+        // Found by scripts/fuzz: `\]` was read as an escape, the bracket never closed, and the
+        // prefilter demanded "Server" from lines matching the other alternative.
+        let pattern = try ReadinessPattern("Server[\\]|ready now")
+        #expect(pattern.matches("[1] ready now"))
+        #expect(pattern.matches("Server\\"))
+        #expect(pattern.matches("[1] ready now") == pattern.matchesByRegexOnly("[1] ready now"))
+    }
+
+    @Test func classesInsideBrackets() throws {
+        let pattern = try ReadinessPattern("^\\[[[:digit:]:]+\\] Server started")
+        #expect(pattern.matches("[12:42:21] Server started"))
+        #expect(!pattern.matches("[ab:cd] Server started"))
+        #expect(ReadinessPattern.translatingDigitClasses("[]\\d]\\d") == "[]\\d][0-9]")
+        #expect(ReadinessPattern.translatingDigitClasses("[[:alpha:]\\d]x\\D") == "[[:alpha:]\\d]x[^0-9]")
+    }
+}
