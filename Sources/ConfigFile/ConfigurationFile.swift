@@ -39,35 +39,84 @@ public enum ConfigurationFile {
         return try parse(text, path: path)
     }
 
-    /// What toml++ (inside TOMLKit) would abort the process on instead of reporting, checked before
-    /// it sees the text, as (line, reason). Found by scripts/fuzz: a table header whose name starts
-    /// with anything but a bare-key character or a quote (`[ä]`, `[#]`, `[.a]`, `[` alone) trips an
-    /// assertion in its key parser, and so can a control character. Both are invalid TOML anyway.
+    /// What toml++ (inside TOMLKit 0.6.0) would abort the process on instead of reporting, found
+    /// before it sees the text, as (line, reason). Its parser asserts (`TOML_ASSERT_ASSUME`: an
+    /// abort, or undefined behaviour with NDEBUG) on some invalid input; scripts/fuzz found three
+    /// shapes, each refused here with the reason:
+    /// - a control character anywhere (` [\u{1}]`);
+    /// - a table header whose name starts with anything but a bare-key character or a quote
+    ///   (`[ä]`, `[#]`, `[.a]`, `[` alone, after a BOM or blanks too);
+    /// - a malformed array (`[2,}`): a setting here never takes an array or an inline table, so a
+    ///   value that starts with `[` or `{` is refused outright.
+    /// Lines inside a multi-line string (`"""` or `'''`) are text and are not looked at.
+    /// Works on UTF-8 bytes, as toml++ does: Swift's characters would glue a combining mark to
+    /// the `[` before it (`[\u{313}`, found by scripts/fuzz) and hide the header.
     static func textProblem(in text: String) -> (line: Int, reason: String)? {
-        var inMultilineString: Substring?
-        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            for scalar in line.unicodeScalars where (scalar.value < 0x20 && scalar.value != 0x09 && scalar.value != 0x0D) || scalar.value == 0x7F {
-                let hex = String(scalar.value, radix: 16, uppercase: true)
+        var openString: [UInt8]?
+        for (index, rawLine) in Array(text.utf8).split(separator: 0x0A, omittingEmptySubsequences: false).enumerated() {
+            if let byte = rawLine.first(where: { ($0 < 0x20 && $0 != 0x09 && $0 != 0x0D) || $0 == 0x7F }) {
+                let hex = String(byte, radix: 16, uppercase: true)
                 return (index + 1, "a control character (byte 0x\(hex.count < 2 ? "0" : "")\(hex)) is not allowed in TOML; remove it")
             }
-            // Lines inside a multi-line string ("""…""" or '''…''') are text, not headers.
-            let startedInString = inMultilineString != nil
-            for delimiter in [Substring("\"\"\""), "\'\'\'"] where inMultilineString == nil || inMultilineString == delimiter {
-                if line.ranges(of: delimiter).count % 2 == 1 { inMultilineString = inMultilineString == nil ? delimiter : nil }
+            if let delimiter = openString {
+                if rawLine.ranges(of: delimiter).count % 2 == 1 { openString = nil }
+                continue
             }
-            if startedInString || inMultilineString != nil { continue }
-            var rest = line.drop { $0 == " " || $0 == "\t" }
-            guard rest.first == "[" else { continue }
-            rest = rest.dropFirst()
-            if rest.first == "[" { rest = rest.dropFirst() }
-            rest = rest.drop { $0 == " " || $0 == "\t" }
-            guard let first = rest.unicodeScalars.first, first.isASCII,
-                  first.properties.isAlphabetic || ("0"..."9").contains(first) || "_-\"']".unicodeScalars.contains(first)
-            else {
-                return (index + 1, "a table name must start with a letter, a digit, '_', '-' or a quote ([name] or [\"näme\"])")
+            let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
+            let line = (index == 0 && rawLine.starts(with: bom) ? rawLine.dropFirst(3) : rawLine).drop { $0 == 0x20 || $0 == 0x09 }
+            if line.first == UInt8(ascii: "[") {
+                var name = line.dropFirst()
+                if name.first == UInt8(ascii: "[") { name = name.dropFirst() }
+                name = name.drop { $0 == 0x20 || $0 == 0x09 }
+                guard let first = name.first, isBareKeyByte(first) || first == UInt8(ascii: "\"") || first == UInt8(ascii: "'") || first == UInt8(ascii: "]") else {
+                    return (index + 1, "a table name must start with a letter, a digit, '_', '-' or a quote ([name] or [\"näme\"])")
+                }
+                continue
+            }
+            guard let value = valueBytes(of: line)?.drop(while: { $0 == 0x20 || $0 == 0x09 }) else { continue }
+            if value.first == UInt8(ascii: "[") || value.first == UInt8(ascii: "{") {
+                return (index + 1, "a setting takes one value (a string, a number, true or false), not an array or a table")
+            }
+            for delimiter in [Array("\"\"\"".utf8), Array("'''".utf8)] where value.starts(with: delimiter) && value.ranges(of: delimiter).count % 2 == 1 {
+                openString = delimiter
             }
         }
         return nil
+    }
+
+    private static func isBareKeyByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "_"), UInt8(ascii: "-"): true
+        default: false
+        }
+    }
+
+    /// What follows the `=` of a `key = value` line (keys bare, quoted or dotted), or nil.
+    private static func valueBytes(of line: ArraySlice<UInt8>) -> ArraySlice<UInt8>? {
+        var rest = line
+        while true {
+            rest = rest.drop { $0 == 0x20 || $0 == 0x09 }
+            guard let first = rest.first else { return nil }
+            if first == UInt8(ascii: "\"") || first == UInt8(ascii: "'") {
+                // A quoted key segment; a basic one may hold \" escapes.
+                var index = rest.startIndex + 1
+                while index < rest.endIndex && rest[index] != first {
+                    index += first == UInt8(ascii: "\"") && rest[index] == UInt8(ascii: "\\") ? 2 : 1
+                }
+                guard index < rest.endIndex else { return nil }
+                rest = rest[(index + 1)...]
+            } else {
+                let segment = rest.prefix(while: isBareKeyByte)
+                guard !segment.isEmpty else { return nil }
+                rest = rest.dropFirst(segment.count)
+            }
+            rest = rest.drop { $0 == 0x20 || $0 == 0x09 }
+            switch rest.first {
+            case UInt8(ascii: "."): rest = rest.dropFirst()
+            case UInt8(ascii: "="): return rest.dropFirst()
+            default: return nil
+            }
+        }
     }
 
     /// toml++ quotes the character it stopped at as is, a line end included: escaped here, since

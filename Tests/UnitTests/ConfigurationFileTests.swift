@@ -107,7 +107,9 @@ import Testing
                                  ("[ok]\n[ä]\n", "line 2: a table name must start with"), (" [\t\u{FFFD}", "line 1: a table name"), ("[#]", "line 1: a table name"),
                                  ("[.a]", "line 1: a table name"), ("[[ =]]", "line 1: a table name"), ("x = 1\n[\n", "line 2: a table name"),
                                  ("log-file = \"/x\"\npoll-interval = 1e300\n", "poll-interval must be a duration"),
-                                 ("log-file =t\n l3[x\n", "saw 't\\n'")] {
+                                 ("log-file =t\n l3[x\n", "saw 't\\n'"), ("[\tä\'\'\'x", "line 1: a table name"), ("\u{FEFF}[ä]", "line 1: a table name"),
+                                 ("log-fil=[2,} 2]", "line 1: a setting takes one value"), ("a.\"b=c\" = {x = 1}", "line 1: a setting takes one value"),
+                                 ("    [\u{313}og\"\n", "line 1: a table name")] {
             do {
                 _ = try ConfigurationFile.parse(text, path: "config.toml")
                 Issue.record("accepted \(text.debugDescription)")
@@ -118,11 +120,11 @@ import Testing
         }
     }
 
-    /// The pre-check refuses nothing valid: quoted and dotted table names, arrays of tables, and a
-    /// line starting with `[` inside a multi-line string.
+    /// The pre-check refuses nothing valid for this file: quoted and dotted table names, arrays of
+    /// tables, a line starting with `[` or `{` inside a multi-line string, brackets inside strings.
     @Test func validTableHeadersAndMultilineStringsPass() {
         for text in ["[a]\n", "[\"säkerhet\"]\n", "[ 'x' . y ]\n", "[[servers]]\n", "[-_9]\n", "ready-pattern = \'\'\'\n[[:digit:]]+ Server started\'\'\'\n",
-                     "ready-pattern = \"\"\"\n[#] x\"\"\"\n"] {
+                     "ready-pattern = \"\"\"\n[#] x\"\"\"\n", "ready-pattern = \"\"\"\n{x}\n\"\"\"\n", "log-file = \"[not an array]\"\n", "\"a=[b\" = 1\n"] {
             #expect(ConfigurationFile.textProblem(in: text) == nil, "\(text.debugDescription)")
         }
     }
