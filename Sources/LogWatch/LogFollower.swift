@@ -82,6 +82,8 @@ public final class LogFollower: @unchecked Sendable {
         case beforeWatchingNewFile
         /// The file's size and time are taken; its bytes are not read yet.
         case beforeReading
+        /// The file read is up to date; what the name points at is not looked at yet.
+        case beforeLookingAtTheName
     }
 
     public let path: String
@@ -200,6 +202,7 @@ public final class LogFollower: @unchecked Sendable {
         let missingDirectory = try directories.arm(for: files)
         reportedWatchFailure = false
         if file != nil { readCurrent() }
+        raceHook?(.beforeLookingAtTheName)
         switch NameState(path) {
         case .file(let identity):
             if let file, file.identity == identity {
@@ -239,6 +242,7 @@ public final class LogFollower: @unchecked Sendable {
     private func promoteSuccessor() {
         guard let next = successor else { return }
         let replacing = file != nil
+        if replacing { readCurrent(finishing: true) }  // what reached the old file since the last read
         drop(&file)
         file = next
         successor = nil
@@ -370,15 +374,19 @@ public final class LogFollower: @unchecked Sendable {
     }
 
     /// Reads the file from its position up to the size measured just before, after starting over
-    /// if it was rewritten since the last read.
-    private func readCurrent() {
+    /// if it was rewritten since the last read. `finishing`: the file is about to be dropped for
+    /// a newer one, so an undecided "modified without growing" is read as what it nearly always
+    /// is, the tail of an append (dropping it unread lost lines: the Fluent Bit rotation scenario).
+    private func readCurrent(finishing: Bool = false) {
         guard var current = file else { return }
         var status = stat()
         guard fstat(current.descriptor, &status) == 0 else { return }
         let size = Int(status.st_size)
         switch change(current, size: size, modified: status.st_mtim) {
-        case .undecided:
+        case .undecided where !finishing:
             return  // nothing to read yet; the position and its time stay as they were
+        case .undecided:
+            break
         case .rewritten:
             current.offset = 0
             current.fingerprint = []

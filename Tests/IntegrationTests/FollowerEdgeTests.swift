@@ -104,6 +104,31 @@ import Testing
         #expect(!recorder.saw(.truncated))
     }
 
+    /// An append still in flight when the writer rotates: the old file is undecided ("modified,
+    /// same size") at the look that finds the new file, and must be read to its end before it is
+    /// dropped. (Found by the Fluent Bit rotation scenario under load: 5 lines of 40,000 lost.)
+    @Test func theOldFileIsReadToItsEndBeforeItIsDropped() throws {
+        let directory = TemporaryDirectory()
+        let log = directory.file("server.log")
+        overwrite("[0] old run\n", to: log)
+        let armed = Locked(false)
+        let recorder = try Recorder(path: log, rewriteGrace: .seconds(5)) { point in
+            guard point == .beforeLookingAtTheName, armed.with({ let was = $0; $0 = false; return was }) else { return }
+            append("[1] the old file's last line\n", to: log)  // the append completes
+            rename(log, log + ".1")                            // the writer rotates
+            append("[2] Server started\n", to: log)           // and writes the new file
+        }
+        defer { recorder.stop() }
+        recorder.whilePaused {
+            #expect(truncate(log, off_t("[0] old run\n".utf8.count)) == 0)  // IN_MODIFY, size kept
+            var later = [timespec(tv_sec: 4_000_000_000, tv_nsec: 0), timespec(tv_sec: 4_000_000_000, tv_nsec: 0)]
+            #expect(utimensat(AT_FDCWD, log, &later, 0) == 0)                 // a new time: undecided
+            armed.with { $0 = true }
+        }
+        #expect(waitUntil { recorder.has("[2] Server started") })
+        #expect(recorder.lines.current == ["[0] old run", "[1] the old file's last line", "[2] Server started"])
+    }
+
     // MARK: 2. Rename rotation races
 
     /// The new file gets its first lines between being opened and being watched: the look after
