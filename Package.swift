@@ -54,7 +54,7 @@ let package = Package(
         ),
         .target(
             name: "ConfigFile",
-            dependencies: ["ReconnectDaemon", "ClientProtocol", "LogWatch", "ReconnectPolicy", .product(name: "TOMLKit", package: "TOMLKit")]
+            dependencies: ["ReconnectDaemon", "ClientProtocol", "LogWatch", "ReconnectPolicy", "Systemd", .product(name: "TOMLKit", package: "TOMLKit")]
         ),
         .target(name: "CUnitFiles"),
         .target(name: "Installation", dependencies: ["CUnitFiles", "LogWatch"]),

@@ -2,6 +2,7 @@ import ClientProtocol
 import LogWatch
 import ReconnectDaemon
 import ReconnectPolicy
+import Systemd
 import TOMLKit
 #if canImport(Glibc)
 import Glibc
@@ -119,22 +120,6 @@ public enum ConfigurationFile {
         }
     }
 
-    /// toml++ quotes the character it stopped at as is, a line end included: escaped here, since
-    /// the error is one line in the log and in systemd's status (found by scripts/fuzz).
-    static func oneLine(_ text: String) -> String {
-        var out = ""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20 || scalar.value == 0x7F: out += "\\u{\(String(scalar.value, radix: 16))}"
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
-    }
-
     /// Parses configuration text; `path` names the file in errors.
     public static func parse(_ text: String, path: String) throws(ConfigurationError) -> Settings {
         if let (line, reason) = textProblem(in: text) {
@@ -144,7 +129,7 @@ public enum ConfigurationFile {
         do {
             table = try TOMLTable(string: text)
         } catch let error as TOMLParseError {
-            throw ConfigurationError("\(path) line \(error.source.begin.line): \(oneLine(error.description)); the file must be TOML (key = \"value\" lines)", errno: EINVAL)
+            throw ConfigurationError("\(path) line \(error.source.begin.line): \(SystemdNotifier.singleLine(error.description)); the file must be TOML (key = \"value\" lines)", errno: EINVAL)
         } catch {
             throw ConfigurationError("\(path): \(error)", errno: EINVAL)
         }

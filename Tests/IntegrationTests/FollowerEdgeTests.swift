@@ -65,7 +65,7 @@ import Testing
         append("[0] booting\n", to: log)
         let armed = Locked(false)
         let recorder = try Recorder(path: log) { point in
-            guard point == .beforeReading, armed.with({ let was = $0; $0 = false; return was }) else { return }
+            guard point == .beforeReading, armed.take() else { return }
             append(Self.ready + "\n", to: log)
         }
         defer { recorder.stop() }
@@ -113,7 +113,7 @@ import Testing
         overwrite("[0] old run\n", to: log)
         let armed = Locked(false)
         let recorder = try Recorder(path: log, rewriteGrace: .seconds(5)) { point in
-            guard point == .beforeLookingAtTheName, armed.with({ let was = $0; $0 = false; return was }) else { return }
+            guard point == .beforeLookingAtTheName, armed.take() else { return }
             append("[1] the old file's last line\n", to: log)  // the append completes
             rename(log, log + ".1")                            // the writer rotates
             append("[2] Server started\n", to: log)           // and writes the new file
@@ -139,7 +139,7 @@ import Testing
         append("[0] old run\n", to: log)
         let armed = Locked(false)
         let recorder = try Recorder(path: log) { point in
-            guard point == .beforeWatchingNewFile, armed.with({ let was = $0; $0 = false; return was }) else { return }
+            guard point == .beforeWatchingNewFile, armed.take() else { return }
             append(Self.ready + "\n", to: log)  // the restarted server writes its new log
         }
         defer { recorder.stop() }

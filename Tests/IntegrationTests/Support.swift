@@ -17,6 +17,11 @@ final class Locked<Value>: @unchecked Sendable {
     var current: Value { with { $0 } }
 }
 
+extension Locked where Value == Bool {
+    /// True once after it was set (for a race hook that must act a single time).
+    func take() -> Bool { with { let was = $0; $0 = false; return was } }
+}
+
 /// Polls `condition` every 5 ms until it holds or `timeout` passes. Bounds waits in tests;
 /// tests assert on what happened, never on how fast (speed lives in the benchmarks).
 @discardableResult
@@ -40,17 +45,14 @@ final class TemporaryDirectory {
     deinit { try? FileManager.default.removeItem(atPath: path) }
 }
 
-func append(_ text: String, to path: String) {
-    let fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0o644)
-    precondition(fd >= 0, "open \(path)")
-    var bytes = Array(text.utf8)
-    _ = bytes.withUnsafeMutableBytes { write(fd, $0.baseAddress, $0.count) }
-    close(fd)
-}
+/// What a shell's `echo text >> path` does: create if needed, then write at the end.
+func append(_ text: String, to path: String) { write(text, to: path, flags: O_APPEND) }
 
 /// What a shell's `echo text > path` does: truncate (or create), then write.
-func overwrite(_ text: String, to path: String) {
-    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+func overwrite(_ text: String, to path: String) { write(text, to: path, flags: O_TRUNC) }
+
+private func write(_ text: String, to path: String, flags: Int32) {
+    let fd = open(path, O_WRONLY | O_CREAT | flags, 0o644)
     precondition(fd >= 0, "open \(path)")
     var bytes = Array(text.utf8)
     _ = bytes.withUnsafeMutableBytes { write(fd, $0.baseAddress, $0.count) }

@@ -174,7 +174,7 @@ import Glibc
         append("", to: file)
         let once = Locked(true)
         let recorder = try LogFollowerTests.Recorder(path: file) { point in
-            guard point == .beforeWatchingNewFile, once.with({ let was = $0; $0 = false; return was }) else { return }
+            guard point == .beforeWatchingNewFile, once.take() else { return }
             append("never-seen-with-tail-7.5\n", to: file)
         }
         defer { recorder.stop() }
@@ -189,7 +189,7 @@ import Glibc
         append("never-seen-with-tail-8.23\n", to: file + ".new")
         let once = Locked(true)
         let recorder = try LogFollowerTests.Recorder(path: file) { point in
-            guard point == .beforeWatchingNewFile, once.with({ let was = $0; $0 = false; return was }) else { return }
+            guard point == .beforeWatchingNewFile, once.take() else { return }
             rename(file + ".new", file)
         }
         defer { recorder.stop() }
@@ -243,7 +243,7 @@ import Glibc
         overwrite((0..<total).map { "line \($0)\n" }.joined(), to: log)
         let once = Locked(true)
         let recorder = try LogFollowerTests.Recorder(path: log) { point in
-            guard point == .beforeReading, once.with({ let was = $0; $0 = false; return was }) else { return }
+            guard point == .beforeReading, once.take() else { return }
             rename(log, log + ".1")
         }
         defer { recorder.stop() }

@@ -107,7 +107,7 @@ import Testing
                                  ("[ok]\n[ä]\n", "line 2: a table name must start with"), (" [\t\u{FFFD}", "line 1: a table name"), ("[#]", "line 1: a table name"),
                                  ("[.a]", "line 1: a table name"), ("[[ =]]", "line 1: a table name"), ("x = 1\n[\n", "line 2: a table name"),
                                  ("log-file = \"/x\"\npoll-interval = 1e300\n", "poll-interval must be a duration"),
-                                 ("log-file =t\n l3[x\n", "saw 't\\n'"), ("[\tä\'\'\'x", "line 1: a table name"), ("\u{FEFF}[ä]", "line 1: a table name"),
+                                 ("log-file =t\n l3[x\n", "saw 't"), ("[\tä\'\'\'x", "line 1: a table name"), ("\u{FEFF}[ä]", "line 1: a table name"),
                                  ("log-fil=[2,} 2]", "line 1: a setting takes one value"), ("a.\"b=c\" = {x = 1}", "line 1: a setting takes one value"),
                                  ("    [\u{313}og\"\n", "line 1: a table name")] {
             do {

@@ -43,7 +43,7 @@ public func expect(_ condition: @autoclosure () -> Bool, _ message: @autoclosure
 }
 
 /// libFuzzer's driver, for a `main` of our own: SwiftPM gives every executable its own entry
-/// point, which runs this with the process's arguments.
+/// point, from which `runFuzzer` starts it with the process's arguments.
 @_silgen_name("LLVMFuzzerRunDriver")
 private func LLVMFuzzerRunDriver(
     _ argc: UnsafeMutablePointer<CInt>,
@@ -51,12 +51,18 @@ private func LLVMFuzzerRunDriver(
     _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
 ) -> CInt
 
-/// Each target defines it (`fuzzEntry(…)`): libFuzzer's own `main` calls it by this name too.
-@_silgen_name("LLVMFuzzerTestOneInput")
-private func testOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt
+nonisolated(unsafe) private var target: (FuzzInput) -> Void = { _ in fatalError("runFuzzer was not called") }
 
-/// Runs libFuzzer with the process's arguments; exits with its status.
-public func runFuzzer() -> Never {
+/// libFuzzer's entry point (its own tools look for this name); calls the target given to `runFuzzer`.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func testOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    target(FuzzInput(data, size))
+    return 0
+}
+
+/// Runs libFuzzer on `body` with the process's arguments; exits with its status.
+public func runFuzzer(_ body: @escaping (FuzzInput) -> Void) -> Never {
+    target = body
     var argc = CommandLine.argc
     var argv = CommandLine.unsafeArgv
     exit(LLVMFuzzerRunDriver(&argc, &argv) { data, size in testOneInput(data, size) })

@@ -21,10 +21,4 @@ func fuzz(_ input: FuzzInput) {
     expect(ClientStatus(parsing: Array(text.utf8)) == documented, "'\(text)' is not \(documented)")
 }
 
-@_cdecl("LLVMFuzzerTestOneInput")
-func fuzzEntry(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
-    fuzz(FuzzInput(data, size))
-    return 0
-}
-
-runFuzzer()
+runFuzzer(fuzz)

@@ -46,10 +46,4 @@ func fuzz(_ input: FuzzInput) {
     }
 }
 
-@_cdecl("LLVMFuzzerTestOneInput")
-func fuzzEntry(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
-    fuzz(FuzzInput(data, size))
-    return 0
-}
-
-runFuzzer()
+runFuzzer(fuzz)

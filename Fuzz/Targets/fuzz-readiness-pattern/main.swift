@@ -24,10 +24,4 @@ func hasBackreference(_ text: String) -> Bool {
     return characters.indices.dropLast().contains { characters[$0] == "\\" && ("1"..."9").contains(characters[$0 + 1]) }
 }
 
-@_cdecl("LLVMFuzzerTestOneInput")
-func fuzzEntry(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
-    fuzz(FuzzInput(data, size))
-    return 0
-}
-
-runFuzzer()
+runFuzzer(fuzz)

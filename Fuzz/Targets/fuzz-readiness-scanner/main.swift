@@ -55,10 +55,4 @@ func fuzz(_ input: FuzzInput) {
     expect(matches == expectedMatches, "scanner found \(matches.count) readiness lines, reference \(expectedMatches.count) (pattern '\(pattern)', limit \(limit))")
 }
 
-@_cdecl("LLVMFuzzerTestOneInput")
-func fuzzEntry(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
-    fuzz(FuzzInput(data, size))
-    return 0
-}
-
-runFuzzer()
+runFuzzer(fuzz)
