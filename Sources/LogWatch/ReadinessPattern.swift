@@ -247,8 +247,10 @@ public struct ReadinessPattern: Sendable, CustomStringConvertible {
                 let escaped = characters[index]
                 index += 1
                 plain = false
-                if escaped.isLetter || escaped.isNumber {
-                    endRun()  // \d, \s, \b, \x41, backreferences…: not a literal character
+                if escaped.isLetter || escaped.isNumber || "`'<>".contains(escaped) {
+                    // \d, \s, \b, backreferences, and glibc's anchors \` \' \< \> (start and end of
+                    // the line, of a word): not a literal character (the anchors found by scripts/fuzz).
+                    endRun()
                 } else {
                     run.append(escaped)
                 }

@@ -47,8 +47,14 @@ import Glibc
         }
     }
 
+    /// The daemon's open descriptors once settled: the fewest of ten looks 20 ms apart. One look
+    /// can catch a status request's socket, or the old and the new log both open for a moment,
+    /// which is not a leak (seen once in 3 loaded release runs: 14 after 10 restarts, 13 at the end).
     static func descriptorCount(_ pid: Int32) -> Int {
-        (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").count) ?? -1
+        (0..<10).map { _ in
+            usleep(20_000)
+            return (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").count) ?? -1
+        }.min() ?? -1
     }
 
     static func residentKilobytes(_ pid: Int32) -> Int {

@@ -106,3 +106,15 @@ import Testing
         #expect(ReadinessPattern.translatingDigitClasses("[[:alpha:]\\d]x\\D") == "[[:alpha:]\\d]x[^0-9]")
     }
 }
+
+/// glibc's anchors `\<` `\>` (word) and `\`` `\'` (line) are not the characters `<` `>` `` ` `` `'`:
+/// the literal prefilter must not demand them (found by scripts/fuzz: `\``).
+@Suite struct ReadinessPatternAnchorTests {
+    @Test(arguments: ["\\<Server started\\>", "\\`\\[\\d+:\\d+:\\d+\\] Server started", "Server started\\'"])
+    func anchorsAreNotLiterals(source: String) throws {
+        let pattern = try ReadinessPattern(source)
+        let line = source.hasPrefix("\\`") ? "[12:42:21] Server started" : "Server started"
+        #expect(pattern.matches(line), "\(source)")
+        #expect(pattern.matches(line) == pattern.matchesByRegexOnly(line))
+    }
+}
