@@ -51,6 +51,23 @@ public final class ClientClaim: @unchecked Sendable {
 
     /// Claims `endpoint`, or says who holds it.
     public static func attempt(_ endpoint: ClientEndpoint) throws(SystemError) -> Attempt {
+        switch try claimOrConnect(endpoint) {
+        case .claimed(let claim):
+            return .claimed(claim)
+        case .holder(let connection, let pid):
+            if connection >= 0 { close(connection) }
+            return .heldBy(pid: pid)
+        }
+    }
+
+    private enum Outcome {
+        case claimed(ClientClaim)
+        /// A connection to the holder (-1 if none could be made) and the holder's PID.
+        case holder(connection: Int32, pid: Int32?)
+    }
+
+    /// Claims `endpoint`, or connects to whoever holds it: one bind, and at most one connect.
+    private static func claimOrConnect(_ endpoint: ClientEndpoint) throws(SystemError) -> Outcome {
         let name = Self.name(for: endpoint)
         let listener = try socket(name: name)
         if withAddress(name, { bind(listener, $0, $1) }) == 0 {
@@ -65,8 +82,7 @@ public final class ClientClaim: @unchecked Sendable {
         close(listener)
         guard failure == EADDRINUSE else { throw SystemError(operation: "bind", path: "@" + name, errno: failure) }
         let (connection, pid) = connectToHolder(name)
-        if connection >= 0 { close(connection) }
-        return .heldBy(pid: pid)
+        return .holder(connection: connection, pid: pid)
     }
 
     /// Waits, without polling, until the holder of `endpoint`'s claim ends and this process
@@ -102,13 +118,12 @@ public final class ClientClaim: @unchecked Sendable {
 
         private func tryAgain() {
             stop()
-            let name = ClientClaim.name(for: endpoint)
-            if case .claimed(let claim)? = try? ClientClaim.attempt(endpoint) {
+            let outcome = try? ClientClaim.claimOrConnect(endpoint)
+            if case .claimed(let claim)? = outcome {
                 onClaimed(claim)
                 return
             }
-            let (connection, pid) = ClientClaim.connectToHolder(name)
-            guard connection >= 0 else {
+            guard case .holder(let connection, let pid)? = outcome, connection >= 0 else {
                 // The holder's queue of waiting connections is full, or it just ended: look again
                 // in a second (the only timer here, and only in this rare case).
                 let timer = DispatchSource.makeTimerSource(queue: queue)
@@ -137,7 +152,7 @@ public final class ClientClaim: @unchecked Sendable {
     }
 
     /// A connection to the holder (never accepted: it only waits for the hang-up) and its PID.
-    static func connectToHolder(_ name: String) -> (Int32, Int32?) {
+    private static func connectToHolder(_ name: String) -> (Int32, Int32?) {
         guard let fd = try? socket(name: name) else { return (-1, nil) }
         let flags = fcntl(fd, F_GETFL)
         _ = fcntl(fd, F_SETFL, flags | O_NONBLOCK)
