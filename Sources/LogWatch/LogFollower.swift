@@ -95,6 +95,8 @@ public final class LogFollower: @unchecked Sendable {
     private let inotify: Inotify
     private var source: DispatchSourceRead?
     private var directories: DirectoryWatches
+    /// The first directory on the way to the log that does not exist, as of the last `arm`.
+    private var missingDirectory: String?
     /// The file being read.
     private var file: TrackedFile?
     /// The file the name points to now, while `file` (the old one) is still drained.
@@ -165,13 +167,17 @@ public final class LogFollower: @unchecked Sendable {
     private func inotifyReadable() {
         var relevant = false
         var overflow = false
+        var directoriesChanged = false
         inotify.drain { event in
             if event.isOverflow { overflow = true }
             if event.watch == file?.watch {
                 relevant = true
                 if event.mask & UInt32(IN_MODIFY) != 0 { file?.written = true }
-            } else if event.watch == successor?.watch || directories.matters(watch: event.watch, name: event.name) {
+            } else if event.watch == successor?.watch {
                 relevant = true
+            } else if directories.matters(watch: event.watch, name: event.name) {
+                relevant = true
+                directoriesChanged = true
             }
             // A dropped watch is forgotten, and the look that follows sets it again on whatever the
             // path names now (a directory made again may even have the old inode number).
@@ -181,13 +187,15 @@ public final class LogFollower: @unchecked Sendable {
             file?.written = true  // any write may have been among the lost events
             onEvent(.overflowed)
         }
-        if relevant || overflow { sync() }
+        if relevant || overflow { sync(armingDirectories: directoriesChanged || overflow) }
     }
 
     /// Compares the file system with what is held and reads what is new. Idempotent.
-    func sync() {
+    /// `armingDirectories`: false when only the files' own watches spoke (a write, the common case):
+    /// nothing on the way to the log changed, so its directories are not looked at again.
+    func sync(armingDirectories: Bool = true) {
         do {
-            try look()
+            try look(armingDirectories: armingDirectories)
         } catch {
             if !reportedWatchFailure {
                 reportedWatchFailure = true
@@ -196,11 +204,13 @@ public final class LogFollower: @unchecked Sendable {
         }
     }
 
-    private func look() throws(SystemError) {
-        var files = [path]
-        if let target = symlinkTarget() { files.append(target) }
-        let missingDirectory = try directories.arm(for: files)
-        reportedWatchFailure = false
+    private func look(armingDirectories: Bool = true) throws(SystemError) {
+        if armingDirectories {
+            var files = [path]
+            if let target = symlinkTarget() { files.append(target) }
+            missingDirectory = try directories.arm(for: files)
+            reportedWatchFailure = false
+        }
         if file != nil { readCurrent() }
         raceHook?(.beforeLookingAtTheName)
         switch NameState(path) {
