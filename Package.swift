@@ -1,21 +1,8 @@
 // swift-tools-version:6.0
 //
 // altv-reconnectd: reconnect an alt:V debug client every time its server (re)starts.
-//
-// Module map (one concern each; the executables stay thin):
-//   CLibsystemd        pkg-config view of libsystemd (headers + -lsystemd), used only by CSystemd
-//   CSystemd           C shim: the only code that calls libsystemd (sd_notify, watchdog, journal)
-//   Systemd            Swift side of the shim: notifier, journal-aware log handler, journal follower
-//   ClientProtocol     the client's debug API: status parsing, a small HTTP/1.1 client, DebugClient
-//   ReconnectPolicy    pure policy: the reconnect state machine, durations (no I/O, no clocks)
-//   CLinux             glibc/Linux calls the Glibc module does not export (memmem, memrchr, pidfd_open)
-//   LogWatch           watching the server: inotify log following and readiness scanning, PID file + pidfd
-//   ReconnectDaemon    wiring: settings and configuration, watchers -> policy -> client -> notifier
-//   ConfigFile         the TOML configuration file (TOMLKit), checked key by key with line numbers
-//   CUnitFiles         the unit files of systemd/, embedded at build time (C23 #embed)
-//   Installation       `install --user` / `uninstall --user`: program, unit, the starter configuration
-//   ClientSimulator    a faithful simulator of the client's debug API (library, for tests too)
-//   CommandLineSupport argument types and exit codes shared by both executables
+// The module map, how a ready line travels to the POST and how to add a source or a setting:
+// README.md, "How the code is laid out".
 import PackageDescription
 
 let package = Package(
@@ -23,10 +10,7 @@ let package = Package(
     products: [
         .executable(name: "altv-reconnectd", targets: ["altv-reconnectd"]),
         .executable(name: "altv-client-sim", targets: ["altv-client-sim"]),
-        .library(
-            name: "ReconnectKit",
-            targets: ["ReconnectDaemon", "ReconnectPolicy", "ClientProtocol", "LogWatch", "Systemd", "ClientSimulator", "ConfigFile"]
-        ),
+        .library(name: "ReconnectKit", targets: ["ReconnectKit", "ReconnectPolicy", "ClientSimulator"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -34,60 +18,27 @@ let package = Package(
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
-        .systemLibrary(
-            name: "CLibsystemd",
-            pkgConfig: "libsystemd",
-            providers: [.apt(["libsystemd-dev"])]
-        ),
-        .target(name: "CSystemd", dependencies: ["CLibsystemd"]),
-        .target(name: "Systemd", dependencies: ["CSystemd", "LogWatch", .product(name: "Logging", package: "swift-log")]),
-        .target(name: "ReconnectPolicy", dependencies: ["ClientProtocol"]),
-        .target(name: "ClientProtocol"),
-        .target(name: "CLinux"),
-        .target(name: "LogWatch", dependencies: ["CLinux"]),
+        .systemLibrary(name: "CLibsystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
+        .target(name: "CShims", dependencies: ["CLibsystemd"]),
+        .target(name: "ReconnectPolicy"),
         .target(
-            name: "ReconnectDaemon",
+            name: "ReconnectKit",
             dependencies: [
-                "ReconnectPolicy", "ClientProtocol", "LogWatch", "Systemd", "CLinux",
-                .product(name: "Logging", package: "swift-log"),
-            ]
-        ),
-        .target(
-            name: "ConfigFile",
-            dependencies: ["ReconnectDaemon", "ClientProtocol", "LogWatch", "ReconnectPolicy", "Systemd", .product(name: "TOMLKit", package: "TOMLKit")]
-        ),
-        .target(name: "CUnitFiles"),
-        .target(name: "Installation", dependencies: ["CUnitFiles", "LogWatch"]),
-        .target(name: "ClientSimulator", dependencies: ["ClientProtocol", "ReconnectPolicy"]),
-        .target(
-            name: "CommandLineSupport",
-            dependencies: ["ReconnectPolicy", "ClientProtocol", .product(name: "ArgumentParser", package: "swift-argument-parser")]
-        ),
-        .executableTarget(
-            name: "altv-reconnectd",
-            dependencies: [
-                "ReconnectDaemon", "ConfigFile", "Installation", "CommandLineSupport", "Systemd",
+                "ReconnectPolicy", "CShims",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
             ]
         ),
-        .executableTarget(
-            name: "altv-client-sim",
-            dependencies: [
-                "ClientSimulator", "CommandLineSupport",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
-        ),
+        .target(name: "ClientSimulator", dependencies: ["ReconnectPolicy", "ReconnectKit"]),
+        .executableTarget(name: "altv-reconnectd", dependencies: ["ReconnectKit"]),
+        .executableTarget(name: "altv-client-sim", dependencies: ["ClientSimulator", "ReconnectKit"]),
+        .target(name: "TestSupport", path: "Tests/Support"),
+        .testTarget(name: "PolicyTests", dependencies: ["ReconnectPolicy"]),
+        .testTarget(name: "KitTests", dependencies: ["ReconnectKit", "ReconnectPolicy", "ClientSimulator", "TestSupport"]),
         .testTarget(
-            name: "UnitTests",
-            dependencies: ["ReconnectPolicy", "ClientProtocol", "LogWatch", "ClientSimulator", "Systemd", "ReconnectDaemon", "ConfigFile"]
-        ),
-        .testTarget(
-            name: "IntegrationTests",
-            dependencies: [
-                "ReconnectPolicy", "ClientProtocol", "LogWatch", "ClientSimulator", "Systemd", "ReconnectDaemon", "Installation",
-                "altv-reconnectd", "altv-client-sim",
-            ]
+            name: "EndToEndTests",
+            dependencies: ["ReconnectKit", "ReconnectPolicy", "TestSupport", "altv-reconnectd", "altv-client-sim"]
         ),
     ]
 )
@@ -97,13 +48,13 @@ let package = Package(
 // builds and runs them; the corpus lives in Fuzz/Corpus/NAME.
 if Context.environment["ALTV_FUZZ"] != nil {
     let fuzzTargets: [(name: String, dependencies: [Target.Dependency])] = [
-        ("fuzz-http-response", ["ClientProtocol"]),
-        ("fuzz-client-status", ["ClientProtocol"]),
-        ("fuzz-readiness-scanner", ["LogWatch"]),
-        ("fuzz-readiness-pattern", ["LogWatch"]),
-        ("fuzz-duration-url", ["ReconnectPolicy", "ClientProtocol"]),
-        ("fuzz-config-file", ["ConfigFile", "ReconnectDaemon"]),
-        ("fuzz-pid-file", ["LogWatch"]),
+        ("fuzz-http-response", ["ReconnectKit"]),
+        ("fuzz-client-status", ["ReconnectPolicy"]),
+        ("fuzz-readiness-scanner", ["ReconnectKit"]),
+        ("fuzz-readiness-pattern", ["ReconnectKit"]),
+        ("fuzz-duration-url", ["ReconnectPolicy", "ReconnectKit"]),
+        ("fuzz-config-file", ["ReconnectKit"]),
+        ("fuzz-pid-file", ["ReconnectKit"]),
     ]
     package.targets.append(.target(name: "FuzzSupport", path: "Fuzz/Targets/FuzzSupport"))
     for target in fuzzTargets {

@@ -1,3 +1,4 @@
+import ReconnectKit
 import ReconnectPolicy
 #if canImport(Glibc)
 import Glibc

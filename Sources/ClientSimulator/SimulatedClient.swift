@@ -1,4 +1,4 @@
-import ClientProtocol
+import ReconnectKit
 import ReconnectPolicy
 
 /// The alt:V client's debug-mode behaviour as a pure, clock-injected state machine (BRIEF §2).

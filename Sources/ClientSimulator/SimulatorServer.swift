@@ -1,4 +1,4 @@
-import ClientProtocol
+import ReconnectKit
 import Dispatch
 import ReconnectPolicy
 #if canImport(Glibc)

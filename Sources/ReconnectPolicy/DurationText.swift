@@ -1,4 +1,3 @@
-import ClientProtocol
 
 /// Durations as users write them on the command line: `250ms`, `2.5s`, `1m`, `1h`, or a bare
 /// number of seconds. Parsed exactly (no floating point), so `0.1s` is 100 ms, not 99.999….

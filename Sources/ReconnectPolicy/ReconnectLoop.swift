@@ -1,4 +1,3 @@
-import ClientProtocol
 
 /// The reconnect policy as a pure state machine: events in, effects out, no I/O, no clock.
 ///

@@ -1,4 +1,3 @@
-import ClientProtocol
 
 /// What made a loop start.
 public enum StartTrigger: Sendable, Equatable {

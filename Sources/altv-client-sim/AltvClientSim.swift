@@ -1,10 +1,10 @@
 import ArgumentParser
-import ClientProtocol
 import ClientSimulator
-import CommandLineSupport
+import ReconnectKit
 import Dispatch
 #if canImport(Glibc)
 import Glibc
+import ReconnectPolicy
 #endif
 
 /// `altv-client-sim`: a stand-in for the alt:V client's debug API, for demos and tests.

@@ -1,3 +1,4 @@
-import CommandLineSupport
+import ReconnectKit
+import ReconnectPolicy
 
 runCommand(AltvClientSim.self, name: "altv-client-sim")

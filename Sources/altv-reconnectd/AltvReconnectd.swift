@@ -1,5 +1,6 @@
 import ArgumentParser
-import CommandLineSupport
+import ReconnectKit
+import ReconnectPolicy
 
 /// The command tree; `run` is the default, so `altv-reconnectd --log-file L` runs the daemon.
 struct AltvReconnectd: ParsableCommand {

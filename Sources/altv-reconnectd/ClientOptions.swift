@@ -1,10 +1,7 @@
+import ReconnectPolicy
 import ArgumentParser
-import ClientProtocol
-import CommandLineSupport
-import ConfigFile
+import ReconnectKit
 import Logging
-import ReconnectDaemon
-import Systemd
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)

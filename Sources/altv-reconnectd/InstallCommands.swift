@@ -1,7 +1,6 @@
 import ArgumentParser
-import CommandLineSupport
-import ConfigFile
-import Installation
+import ReconnectKit
+import ReconnectPolicy
 
 /// `altv-reconnectd install --user`: the program, the user unit and a starter configuration.
 struct InstallCommand: ParsableCommand {

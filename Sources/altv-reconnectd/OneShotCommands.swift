@@ -1,8 +1,5 @@
 import ArgumentParser
-import ClientProtocol
-import CommandLineSupport
-import LogWatch
-import ReconnectDaemon
+import ReconnectKit
 import ReconnectPolicy
 
 /// `altv-reconnectd status`: print what the client says, once.

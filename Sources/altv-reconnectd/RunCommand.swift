@@ -1,11 +1,6 @@
 import ArgumentParser
-import ClientProtocol
-import CommandLineSupport
-import ConfigFile
-import LogWatch
-import ReconnectDaemon
+import ReconnectKit
 import ReconnectPolicy
-import Systemd
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)

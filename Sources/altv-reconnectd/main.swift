@@ -1,3 +1,4 @@
-import CommandLineSupport
+import ReconnectKit
+import ReconnectPolicy
 
 runCommand(AltvReconnectd.self, name: "altv-reconnectd")

@@ -1,4 +1,4 @@
-import ClientProtocol
+import ReconnectPolicy
 import FuzzSupport
 
 /// `GET /status` bodies: any bytes parse (an unknown value is kept, shown at most 64 characters);

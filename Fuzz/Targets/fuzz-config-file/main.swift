@@ -1,6 +1,5 @@
-import ConfigFile
+import ReconnectKit
 import FuzzSupport
-import ReconnectDaemon
 
 /// The TOML configuration file: any text loads or is refused with one line (the daemon prints
 /// it as is, and systemd shows it as the unit's status), never a crash.

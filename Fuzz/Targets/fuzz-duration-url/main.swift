@@ -1,4 +1,4 @@
-import ClientProtocol
+import ReconnectKit
 import FuzzSupport
 import ReconnectPolicy
 

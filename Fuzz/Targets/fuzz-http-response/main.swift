@@ -1,4 +1,4 @@
-@testable import ClientProtocol
+@testable import ReconnectKit
 import FuzzSupport
 
 /// The client's HTTP/1.x response parser on any bytes: never a crash; a parsed body is never

@@ -1,5 +1,5 @@
 import FuzzSupport
-import LogWatch
+import ReconnectKit
 
 /// PID file content, as a start script may write it: a PID is positive and is the file's only
 /// word; anything else is "empty" (whitespace only) or "invalid" with its words shown.

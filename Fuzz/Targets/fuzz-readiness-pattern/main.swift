@@ -1,4 +1,4 @@
-@testable import LogWatch
+@testable import ReconnectKit
 import FuzzSupport
 
 /// `--ready-pattern` text: any text either compiles or is refused with a reason (never a crash);

@@ -1,4 +1,4 @@
-@testable import LogWatch
+@testable import ReconnectKit
 import FuzzSupport
 
 /// The chunked readiness scanner (memmem and rarest-byte jumps, colour stripping, line splitting,

@@ -1,0 +1,57 @@
+import ReconnectPolicy
+
+/// Everything the daemon needs to run, already validated.
+public struct DaemonConfiguration: Sendable {
+    /// The server's log file (`--log-file`), followed by name like `tail -F`; its ready line
+    /// signals readiness.
+    public var logFile: String?
+    /// The server's PID file (`--pid-file`): a new PID is a new start, the process's exit stops it.
+    /// Without a log file, readiness is the process being alive for `readyDelay`.
+    public var pidFile: String?
+    /// A systemd unit whose journal messages are scanned like a log file (`--journal-unit`).
+    public var journalUnit: String?
+    public var readyDelay: Duration = .zero
+    /// Also require the server to accept TCP connections on this port before reconnecting.
+    public var readyPort: UInt16?
+    public var readyPattern: ReadinessPattern
+    public var client: ClientEndpoint
+    /// The server password: never logged, never in `STATUS=`, never in argv.
+    public var password: Secret?
+    /// Where the password came from, for the start-up line (the source, never the value).
+    public var passwordSource: PasswordSource.Origin
+    public var requestTimeout: Duration
+    public var reconnect: ReconnectSettings
+
+    /// The client as configured.
+    public var debugClient: DebugClient { DebugClient(endpoint: client, requestTimeout: requestTimeout) }
+
+    public init(
+        logFile: String?, pidFile: String? = nil, journalUnit: String? = nil, readyDelay: Duration = .zero, readyPort: UInt16? = nil, readyPattern: ReadinessPattern = .default, client: ClientEndpoint = .default,
+        password: Secret? = nil, passwordSource: PasswordSource.Origin = .none,
+        requestTimeout: Duration = .seconds(2), reconnect: ReconnectSettings = ReconnectSettings()
+    ) {
+        self.logFile = logFile
+        self.pidFile = pidFile
+        self.journalUnit = journalUnit
+        self.readyDelay = readyDelay
+        self.readyPort = readyPort
+        self.readyPattern = readyPattern
+        self.client = client
+        self.password = password
+        self.passwordSource = passwordSource
+        self.requestTimeout = requestTimeout
+        self.reconnect = reconnect
+    }
+}
+
+/// An error in the daemon's environment rather than its command line (exit 78, EX_CONFIG):
+/// an unreadable password file, a log directory that does not exist, …
+public struct ConfigurationError: Error, CustomStringConvertible {
+    public var message: String
+    public var errno: Int32
+    public init(_ message: String, errno: Int32 = 0) {
+        self.message = message
+        self.errno = errno
+    }
+    public var description: String { message }
+}

@@ -1,0 +1,250 @@
+import ReconnectPolicy
+import TOMLKit
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// The configuration file: TOML (alt:V's own format), one top-level key per setting, named as
+/// the long option without its dashes:
+///
+/// ```toml
+/// log-file = "/home/me/altv-server/server.log"
+/// client = "http://127.0.0.1:9223"
+/// poll-interval = "250ms"     # durations: "250ms", "2.5s", "1m", or a number of seconds
+/// password-file = "/home/me/.config/altv-reconnectd/password"
+/// ```
+///
+/// Strict on purpose: an unknown key (a typo, `log_file`) or a value of the wrong type is an
+/// error naming the key and its line, not a setting silently ignored.
+public enum ConfigurationFile {
+    /// Where the daemon looks without `--config`: `$XDG_CONFIG_HOME/altv-reconnectd/config.toml`
+    /// (`~/.config/...` when XDG_CONFIG_HOME is unset).
+    public static func defaultPath(environment: [String: String]) -> String? {
+        if let config = environment["XDG_CONFIG_HOME"], config.hasPrefix("/") { return config + "/altv-reconnectd/config.toml" }
+        if let home = environment["HOME"], home.hasPrefix("/") { return home + "/.config/altv-reconnectd/config.toml" }
+        return nil
+    }
+
+    /// Reads and checks the file at `path`.
+    public static func load(path: String) throws(ConfigurationError) -> Settings {
+        let text: String
+        do { text = String(decoding: try WholeFile.read(path, maximumSize: 1 << 20), as: UTF8.self) } catch {
+            throw ConfigurationError("cannot read configuration file \(path): \(String(cString: strerror(error.errno))); create it (altv-reconnectd install writes a starter) or fix --config", errno: error.errno)
+        }
+        return try parse(text, path: path)
+    }
+
+    /// What toml++ (inside TOMLKit 0.6.0) would abort the process on instead of reporting, found
+    /// before it sees the text, as (line, reason). Its parser asserts (`TOML_ASSERT_ASSUME`: an
+    /// abort, or undefined behaviour with NDEBUG) on some invalid input; scripts/fuzz found three
+    /// shapes, each refused here with the reason:
+    /// - a control character anywhere (` [\u{1}]`);
+    /// - a table header whose name starts with anything but a bare-key character or a quote
+    ///   (`[ä]`, `[#]`, `[.a]`, `[` alone, after a BOM or blanks too);
+    /// - a malformed array (`[2,}`): a setting here never takes an array or an inline table, so a
+    ///   value that starts with `[` or `{` is refused outright.
+    /// Lines inside a multi-line string (`"""` or `'''`) are text and are not looked at.
+    /// Works on UTF-8 bytes, as toml++ does: Swift's characters would glue a combining mark to
+    /// the `[` before it (`[\u{313}`, found by scripts/fuzz) and hide the header.
+    static func textProblem(in text: String) -> (line: Int, reason: String)? {
+        var openString: [UInt8]?
+        for (index, rawLine) in Array(text.utf8).split(separator: 0x0A, omittingEmptySubsequences: false).enumerated() {
+            if let byte = rawLine.first(where: { ($0 < 0x20 && $0 != 0x09 && $0 != 0x0D) || $0 == 0x7F }) {
+                let hex = String(byte, radix: 16, uppercase: true)
+                return (index + 1, "a control character (byte 0x\(hex.count < 2 ? "0" : "")\(hex)) is not allowed in TOML; remove it")
+            }
+            if let delimiter = openString {
+                if rawLine.ranges(of: delimiter).count % 2 == 1 { openString = nil }
+                continue
+            }
+            let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
+            let line = (index == 0 && rawLine.starts(with: bom) ? rawLine.dropFirst(3) : rawLine).drop { $0 == 0x20 || $0 == 0x09 }
+            if line.first == UInt8(ascii: "[") {
+                var name = line.dropFirst()
+                if name.first == UInt8(ascii: "[") { name = name.dropFirst() }
+                name = name.drop { $0 == 0x20 || $0 == 0x09 }
+                guard let first = name.first, isBareKeyByte(first) || first == UInt8(ascii: "\"") || first == UInt8(ascii: "'") || first == UInt8(ascii: "]") else {
+                    return (index + 1, "a table name must start with a letter, a digit, '_', '-' or a quote ([name] or [\"näme\"])")
+                }
+                continue
+            }
+            guard let value = valueBytes(of: line)?.drop(while: { $0 == 0x20 || $0 == 0x09 }) else { continue }
+            if value.first == UInt8(ascii: "[") || value.first == UInt8(ascii: "{") {
+                return (index + 1, "a setting takes one value (a string, a number, true or false), not an array or a table")
+            }
+            for delimiter in [Array("\"\"\"".utf8), Array("'''".utf8)] where value.starts(with: delimiter) && value.ranges(of: delimiter).count % 2 == 1 {
+                openString = delimiter
+            }
+        }
+        return nil
+    }
+
+    private static func isBareKeyByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "_"), UInt8(ascii: "-"): true
+        default: false
+        }
+    }
+
+    /// What follows the `=` of a `key = value` line (keys bare, quoted or dotted), or nil.
+    private static func valueBytes(of line: ArraySlice<UInt8>) -> ArraySlice<UInt8>? {
+        var rest = line
+        while true {
+            rest = rest.drop { $0 == 0x20 || $0 == 0x09 }
+            guard let first = rest.first else { return nil }
+            if first == UInt8(ascii: "\"") || first == UInt8(ascii: "'") {
+                // A quoted key segment; a basic one may hold \" escapes.
+                var index = rest.startIndex + 1
+                while index < rest.endIndex && rest[index] != first {
+                    index += first == UInt8(ascii: "\"") && rest[index] == UInt8(ascii: "\\") ? 2 : 1
+                }
+                guard index < rest.endIndex else { return nil }
+                rest = rest[(index + 1)...]
+            } else {
+                let segment = rest.prefix(while: isBareKeyByte)
+                guard !segment.isEmpty else { return nil }
+                rest = rest.dropFirst(segment.count)
+            }
+            rest = rest.drop { $0 == 0x20 || $0 == 0x09 }
+            switch rest.first {
+            case UInt8(ascii: "."): rest = rest.dropFirst()
+            case UInt8(ascii: "="): return rest.dropFirst()
+            default: return nil
+            }
+        }
+    }
+
+    /// Parses configuration text; `path` names the file in errors.
+    public static func parse(_ text: String, path: String) throws(ConfigurationError) -> Settings {
+        if let (line, reason) = textProblem(in: text) {
+            throw ConfigurationError("\(path) line \(line): \(reason)", errno: EINVAL)
+        }
+        let table: TOMLTable
+        do {
+            table = try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            throw ConfigurationError("\(path) line \(error.source.begin.line): \(SystemdNotifier.singleLine(error.description)); the file must be TOML (key = \"value\" lines)", errno: EINVAL)
+        } catch {
+            throw ConfigurationError("\(path): \(error)", errno: EINVAL)
+        }
+        let lines = KeyLines(text)
+        func fail(_ key: String, _ message: String) -> ConfigurationError {
+            ConfigurationError("\(path) line \(lines.line(of: key)): \(message)", errno: EINVAL)
+        }
+        var settings = Settings()
+        for name in table.keys {
+            guard let key = SettingKey(rawValue: name) else {
+                throw fail(name, unknownKeyMessage(name, isTable: table[name]?.table != nil))
+            }
+            let value = table[name]!
+            func expect<T>(_ value: T?, _ type: String) throws(ConfigurationError) -> T {
+                guard let value else { throw fail(name, "\(name) must be \(type), not \(typeName(value: table[name]!))") }
+                return value
+            }
+            func duration() throws(ConfigurationError) -> Duration {
+                let wanted = "a duration such as \"250ms\", \"2.5s\", \"1m\" or a number of seconds"
+                if let seconds = value.int { return .seconds(seconds) }
+                if let seconds = value.double {
+                    // Int64(…) traps on what does not fit (1e300); such a value is simply wrong.
+                    guard let nanoseconds = Int64(exactly: (seconds * 1e9).rounded()) else { throw fail(name, "\(name) must be \(wanted), not \(seconds)") }
+                    return .nanoseconds(nanoseconds)
+                }
+                let text = try expect(value.string, wanted)
+                do { return try DurationText.parse(text) } catch { throw fail(name, "\(name) must be \(wanted), not \"\(text)\"") }
+            }
+            switch key {
+            case .logFile: settings.logFile = try expect(value.string, "a string (a path)")
+            case .pidFile: settings.pidFile = try expect(value.string, "a string (a path)")
+            case .passwordFile: settings.passwordFile = try expect(value.string, "a string (a path)")
+            case .journalUnit: settings.journalUnit = try expect(value.string, "a string (a unit name)")
+            case .readyPattern:
+                let text = try expect(value.string, "a string (a regular expression)")
+                do { settings.readyPattern = try ReadinessPattern(text) } catch { throw fail(name, "\(name): \(error.reason)") }
+            case .client:
+                let text = try expect(value.string, "a string such as \"http://127.0.0.1:9223\"")
+                do { settings.client = try ClientEndpoint(parsing: text) } catch { throw fail(name, "\(name): \(error.reason) (example: \"http://127.0.0.1:9223\")") }
+            case .readyPort:
+                let port = try expect(value.int, "a port number from 1 to 65535")
+                guard (1...65535).contains(port) else { throw fail(name, "\(name) must be a port number from 1 to 65535, not \(port)") }
+                settings.readyPort = UInt16(port)
+            case .verbose: settings.verbose = try expect(value.bool, "true or false")
+            case .readyDelay: settings.readyDelay = try duration()
+            case .settleDelay: settings.settleDelay = try duration()
+            case .requestTimeout: settings.requestTimeout = try duration()
+            case .pollInterval: settings.pollInterval = try duration()
+            case .verifyTimeout: settings.verifyTimeout = try duration()
+            }
+        }
+        if let problem = settings.problems().first {
+            throw fail(problem.key.rawValue, "\(problem.key) \(problem.message)")
+        }
+        return settings
+    }
+
+    static func unknownKeyMessage(_ name: String, isTable: Bool) -> String {
+        if name == "password" {
+            return "'password' is not read from the configuration file, so that it never sits beside the settings; put it in a file of its own and set password-file, or use the systemd credential 'password'"
+        }
+        let normalized = name.lowercased().map { $0 == "_" ? "-" : $0 }
+        if let close = SettingKey.allCases.first(where: { $0.rawValue == String(normalized) || $0.rawValue.replacingDashes == name.lowercased() }) {
+            return "unknown key '\(name)'; did you mean '\(close)'?"
+        }
+        let known = SettingKey.allCases.map(\.rawValue).joined(separator: ", ")
+        return isTable
+            ? "unknown table [\(name)]; the settings are top-level keys: \(known)"
+            : "unknown key '\(name)'; the keys are: \(known)"
+    }
+
+    static func typeName(value: TOMLValueConvertible) -> String {
+        switch value.type {
+        case .string: "a string"
+        case .int: "an integer"
+        case .double: "a number"
+        case .bool: "a boolean"
+        case .array: "an array"
+        case .table: "a table"
+        case .date, .time, .dateTime: "a date or time"
+        }
+    }
+}
+
+extension String {
+    /// `poll-interval` → `pollinterval`: for matching `pollInterval` or `PollInterval` typos.
+    fileprivate var replacingDashes: String { String(filter { $0 != "-" }) }
+}
+
+/// Finds the line of a top-level key or table in TOML text, for error messages: TOMLKit reports
+/// lines for syntax errors only, not for the nodes of a parsed table.
+struct KeyLines {
+    private var lines: [Substring]
+
+    init(_ text: String) {
+        lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
+    }
+
+    /// The 1-based line where `key` is set at the top level (`key = …`, `"key" = …`, `[key]`),
+    /// or 1 when it cannot be found.
+    func line(of key: String) -> Int {
+        for (index, raw) in lines.enumerated() {
+            let line = raw.drop(while: { $0 == " " || $0 == "\t" })
+            if line.hasPrefix("[") {
+                let name = line.dropFirst(line.hasPrefix("[[") ? 2 : 1).prefix(while: { $0 != "]" && $0 != "." })
+                if Self.unquoted(name) == key { return index + 1 }
+                continue
+            }
+            let name = line.prefix(while: { $0 != "=" && $0 != "." })
+            if name.count < line.count, Self.unquoted(name) == key { return index + 1 }
+        }
+        return 1
+    }
+
+    private static func unquoted(_ text: Substring) -> String {
+        var name = text.trimmingCharacters { $0 == " " || $0 == "\t" }
+        if name.count >= 2, let first = name.first, first == "\"" || first == "'", name.last == first {
+            name = String(name.dropFirst().dropLast())
+        }
+        return name
+    }
+}

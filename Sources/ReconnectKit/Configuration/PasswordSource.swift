@@ -1,0 +1,60 @@
+import ReconnectPolicy
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// Loads the server password from a file: `--password-file PATH`, or else the systemd
+/// credential `password` (`$CREDENTIALS_DIRECTORY/password`, from `LoadCredential=`).
+///
+/// Never from the command line or the environment: argv is world-readable in /proc.
+/// Trailing CR/LF are stripped (editors add them); an empty file means "no password".
+public enum PasswordSource {
+    public enum Origin: Sendable, Equatable, CustomStringConvertible {
+        case none
+        case file(String)
+        case credential(String)
+
+        public var description: String {
+            switch self {
+            case .none: "none"
+            case .file(let path): "file \(path)"
+            case .credential(let path): "systemd credential \(path)"
+            }
+        }
+    }
+
+    /// A password file larger than this is surely the wrong file.
+    static let maximumSize = 4096
+
+    public static func load(passwordFile: String?, environment: [String: String]) throws(ConfigurationError) -> (Secret?, Origin) {
+        if let passwordFile {
+            return (try readSecret(passwordFile, what: "password-file"), .file(passwordFile))
+        }
+        if let directory = environment["CREDENTIALS_DIRECTORY"], !directory.isEmpty {
+            let path = directory + "/password"
+            if access(path, F_OK) == 0 {
+                return (try readSecret(path, what: "credential"), .credential(path))
+            }
+        }
+        return (nil, .none)
+    }
+
+    static func readSecret(_ path: String, what: String) throws(ConfigurationError) -> Secret? {
+        var bytes: [UInt8]
+        do {
+            bytes = try WholeFile.read(path, maximumSize: maximumSize)
+        } catch where error.errno == EFBIG {
+            throw ConfigurationError("\(what) \(path) is larger than \(maximumSize) bytes; it should hold only the server password", errno: EFBIG)
+        } catch {
+            let hint = error.operation == "open" ? "; create it or make it readable by the daemon's user" : ""
+            throw ConfigurationError("cannot read \(what) \(path): \(String(cString: strerror(error.errno)))\(hint)", errno: error.errno)
+        }
+        var end = bytes.count
+        while end > 0 && (bytes[end - 1] == 10 || bytes[end - 1] == 13) { end -= 1 }
+        let secret = end == 0 ? nil : Secret(Array(bytes[0..<end]))
+        for index in bytes.indices { bytes[index] = 0 }
+        return secret
+    }
+}

@@ -1,0 +1,126 @@
+import Logging
+import ReconnectPolicy
+
+/// Stable `MESSAGE_ID=`s of the key events (`journalctl MESSAGE_ID=…` finds them across
+/// versions; the README lists them). Made once with `systemd-id128 new`; never change them.
+public enum MessageID {
+    public static let serverReady = "80cc61b1ecac4a759c7a71dea03b642f"
+    public static let reconnectSent = "037b1e85da4742ea92f7418b8a34008f"
+    public static let clientInGame = "ce77e2922e2643489e4c6114ec85d981"
+    public static let reconnectFailed = "c2c941b12ffc405b930bcc78f7984610"
+    public static let reloaded = "f41d8b07cae04b4c8af433a40ab1c00f"
+    public static let reloadFailed = "eecb762e005e46918ca98a1fb859e545"
+}
+
+/// How each state change reads, in the log (one line) and in `STATUS=` (what `systemctl status`
+/// shows until the next change), and which journal fields it carries. One place, so the daemon
+/// and the one-shot command agree.
+public struct ReportText: Equatable, Sendable {
+    public var level: Logger.Level
+    public var message: String
+    /// nil: the change is worth a log line but does not change what the daemon is doing.
+    public var status: String?
+    /// Journal fields (`ALTV_EVENT=`, `ALTV_START=`, `ALTV_CLIENT_STATUS=`, `ALTV_LATENCY_MS=`,
+    /// `MESSAGE_ID=`): logged as metadata, which the handler sends as fields when stderr is the
+    /// journal and leaves out of plain lines.
+    public var fields: [String: String] = [:]
+
+    /// `fields` as swift-log metadata.
+    public var metadata: Logger.Metadata { fields.mapValues { .string($0) } }
+
+    func with(event: String, start: Int? = nil, client: String? = nil, latency: Duration? = nil, messageID: String? = nil) -> ReportText {
+        var copy = self
+        copy.fields["ALTV_EVENT"] = event
+        if let start { copy.fields["ALTV_START"] = "\(start)" }
+        if let client { copy.fields["ALTV_CLIENT_STATUS"] = client }
+        if let latency {
+            copy.fields["ALTV_LATENCY_MS"] = "\(latency.nanosecondsClamped / 1_000_000)"
+        }
+        if let messageID { copy.fields["MESSAGE_ID"] = messageID }
+        return copy
+    }
+
+    /// Said whenever a reconnect fails: the two causes users hit (BRIEF §2).
+    public static let failureHint =
+        "check the server password (--password-file or the 'password' credential) and that debug = true is set in both the client's altv.toml and the server's server.toml"
+
+    public init(level: Logger.Level, message: String, status: String?) {
+        self.level = level
+        self.message = message
+        self.status = status
+    }
+
+    public init(_ report: Report, client: ClientEndpoint) {
+        self.init(text: report, client: client)
+        self = switch report {
+        case .serverReady(let start, _): with(event: "server_ready", start: start, messageID: MessageID.serverReady)
+        case .superseded(let start, _): with(event: "superseded", start: start)
+        case .client(let start, let observation, _): with(event: "client_status", start: start, client: Self.fieldValue(observation))
+        case .unknownStatus(let text): with(event: "unknown_status", client: text)
+        case .reconnectSent(let start, let from, _): with(event: "reconnect_sent", start: start, client: from.description, messageID: MessageID.reconnectSent)
+        case .inGame(let start, let sinceReady): with(event: "client_in_game", start: start, client: "IN_GAME", latency: sinceReady, messageID: MessageID.clientInGame)
+        case .failed(let start, _): with(event: "reconnect_failed", start: start, messageID: MessageID.reconnectFailed)
+        case .alreadyInGame(let start): with(event: "already_in_game", start: start, client: "IN_GAME")
+        case .gaveUp(let start, let last): with(event: "gave_up", start: start, client: Self.fieldValue(last))
+        case .serverStopped(let start): with(event: "server_stopped", start: start)
+        }
+    }
+
+    /// `ALTV_CLIENT_STATUS=`: the status word, or `UNREACHABLE` when the client did not answer.
+    static func fieldValue(_ observation: Observation) -> String {
+        switch observation {
+        case .status(let status): status.description
+        case .unreachable: "UNREACHABLE"
+        }
+    }
+
+    private init(text report: Report, client: ClientEndpoint) {
+        switch report {
+        case .serverReady(let start, .serverReady):
+            self.init(level: .info, message: "Server ready (start #\(start))", status: "Server ready (start #\(start)), contacting client")
+        case .serverReady(let start, .alreadyRunning):
+            self.init(level: .info, message: "Server already running (start #\(start): ready line found in the existing log)",
+                      status: "Server already running (start #\(start)), contacting client")
+        case .serverReady(let start, .manual):
+            self.init(level: .info, message: "Reconnecting client at \(client) (attempt #\(start))", status: nil)
+        case .superseded(let start, let newer):
+            self.init(level: .info, message: "Start #\(start) superseded by start #\(newer) before its reconnect finished", status: nil)
+        case .client(let start, let observation, afterReconnect: true):
+            self.init(level: .info, message: "Client \(observation) (start #\(start), reconnecting)",
+                      status: "Reconnect sent (start #\(start)), client \(observation)")
+        case .client(let start, let observation, afterReconnect: false):
+            let waiting: String
+            switch observation {
+            case .status(let status) where status.acceptsReconnect: waiting = ""
+            case .unreachable(.connectionRefused): waiting = "; waiting for it (start GTA V with debug = true)"
+            default: waiting = "; waiting for MAIN_MENU or IN_GAME"
+            }
+            self.init(level: .info, message: "Client \(observation) (start #\(start))\(waiting)",
+                      status: "Server ready (start #\(start)), client \(observation)")
+        case .unknownStatus(let text):
+            self.init(level: .warning, message: "Client answered an unknown status '\(text)'; treating it as not ready (reported once)", status: nil)
+        case .reconnectSent(let start, let from, let answer):
+            let answerText: String = switch answer {
+            case .answered(let code): "HTTP \(code)"
+            case .noAnswer(let error): "no answer: \(error)"
+            }
+            self.init(level: .info, message: "Reconnect sent (start #\(start), client was \(from), \(answerText)); waiting for IN_GAME",
+                      status: "Reconnect sent (start #\(start)), waiting for IN_GAME")
+        case .inGame(let start, let sinceReady):
+            let text = "Client IN_GAME \(DurationText.format(sinceReady)) after server ready (start #\(start))"
+            self.init(level: .notice, message: text, status: text)
+        case .failed(let start, let reason):
+            self.init(level: .error, message: "Reconnect failed (start #\(start)): \(reason); \(Self.failureHint)",
+                      status: "Reconnect failed (start #\(start)): \(reason); check password and debug = true")
+        case .alreadyInGame(let start):
+            self.init(level: .info, message: "Client already IN_GAME (start #\(start)); not reconnecting it",
+                      status: "Client IN_GAME (start #\(start), already connected)")
+        case .gaveUp(let start, let last):
+            self.init(level: .warning, message: "Gave up waiting for the client (attempt #\(start)): last \(last)",
+                      status: "Gave up waiting for the client (start #\(start))")
+        case .serverStopped(let start):
+            self.init(level: .info, message: "Server stopped before the reconnect finished (start #\(start))",
+                      status: "Server stopped (start #\(start)); waiting for the next start")
+        }
+    }
+}

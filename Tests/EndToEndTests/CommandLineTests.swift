@@ -1,0 +1,92 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// Bad input gets one line naming the input, and the documented exit code; never a trace.
+@Suite struct CommandLineTests {
+    @Test(arguments: [
+        (["--log-file", "/tmp/x.log", "--poll-interval", "5x"], "'5x'"),
+        (["--log-file", "/tmp/x.log", "--request-timeout", "0"], "--request-timeout"),
+        (["--log-file", "/tmp/x.log", "--client", "127.0.0.1:9223"], "'127.0.0.1:9223'"),
+        (["--log-file", "/tmp/x.log", "--client", "http://127.0.0.1:9223/status"], "--client"),
+        (["--log-file", "/tmp/x.log", "--ready-pattern", "(unclosed"], "'(unclosed'"),
+        (["--log-file", "/tmp/x.log", "--ready-pattern", ".*"], "'.*'"),
+        ([], "--log-file"),
+        (["--pid-file", ""], "--pid-file"),
+        (["--log-file", "/tmp/x.log", "--ready-port", "0"], "--ready-port"),
+        (["--log-file", "/tmp/x.log", "--ready-port", "70000"], "'70000'"),
+        (["--log-file", "/tmp/x.log", "--no-such-option"], "--no-such-option"),
+        (["status", "--client", "nope"], "'nope'"),
+    ])
+    func usageErrorsExit64(arguments: [String], named: String) throws {
+        let (status, stdout, stderr) = try runProduct("altv-reconnectd", arguments)
+        #expect(status == 64)
+        #expect(stdout.isEmpty)
+        let lines = stderr.split(separator: "\n")
+        #expect(lines.count == 1, "\(stderr)")
+        #expect(stderr.contains(named))
+        #expect(stderr.hasPrefix("altv-reconnectd: "))
+    }
+
+    @Test func configurationErrorsExit78() throws {
+        let directory = TemporaryDirectory()
+        var (status, _, stderr) = try runProduct("altv-reconnectd", ["--log-file", directory.file("x.log"), "--password-file", directory.file("missing")])
+        #expect(status == 78)
+        #expect(stderr.split(separator: "\n").last?.contains("password-file \(directory.file("missing"))") == true)
+        let unreadable = directory.file("secret")
+        append("x\n", to: unreadable)
+        chmod(unreadable, 0)
+        if getuid() != 0 {  // root reads anything
+            (status, _, stderr) = try runProduct("altv-reconnectd", ["--log-file", directory.file("x.log"), "--password-file", unreadable])
+            #expect(status == 78)
+        }
+        // A directory where the password file should be.
+        (status, _, stderr) = try runProduct("altv-reconnectd", ["--log-file", directory.file("x.log"), "--password-file", directory.path])
+        #expect(status == 78)
+        #expect(!stderr.contains("Fatal error"))
+    }
+
+    @Test func statusPrintsTheClientStatus() throws {
+        let simulator = try SimulatorProcess(["--boot-delay", "0"])
+        let (status, stdout, _) = try runProduct("altv-reconnectd", ["status", "--client", simulator.url])
+        #expect(status == 0)
+        #expect(stdout == "MAIN_MENU")
+    }
+
+    @Test func statusOfAnAbsentClientExits69() throws {
+        let (status, _, stderr) = try runProduct("altv-reconnectd", ["status", "--client", "http://127.0.0.1:\(closedPort())"])
+        #expect(status == 69)
+        #expect(stderr.contains("connection refused"))
+        #expect(stderr.split(separator: "\n").count == 1)
+    }
+
+    @Test func oneShotReconnect() throws {
+        let directory = TemporaryDirectory()
+        let right = directory.file("right")
+        let wrong = directory.file("wrong")
+        append("pw\n", to: right)
+        append("nope\n", to: wrong)
+        let simulator = try SimulatorProcess(["--boot-delay", "0", "--connect-delay", "100ms", "--password", "pw"])
+        var (status, _, stderr) = try runProduct("altv-reconnectd", ["reconnect", "--client", simulator.url, "--password-file", right, "--poll-interval", "50ms"])
+        #expect(status == 0, "\(stderr)")
+        #expect(stderr.contains("Client IN_GAME"))
+        (status, _, stderr) = try runProduct("altv-reconnectd", ["reconnect", "--client", simulator.url, "--password-file", wrong, "--poll-interval", "50ms"])
+        #expect(status == 1)
+        #expect(stderr.contains("debug = true"))
+        (status, _, _) = try runProduct("altv-reconnectd", ["reconnect", "--client", "http://127.0.0.1:\(closedPort())", "--give-up-after", "300ms", "--poll-interval", "50ms"])
+        #expect(status == 69)
+        #expect(simulator.reconnects.count == 2)
+    }
+
+    @Test func helpAndVersionExit0() throws {
+        var (status, stdout, _) = try runProduct("altv-reconnectd", ["--help"])
+        #expect(status == 0)
+        #expect(stdout.contains("status"))
+        (status, stdout, _) = try runProduct("altv-reconnectd", ["run", "--help"])
+        #expect(status == 0)
+        #expect(stdout.contains("--ready-pattern"))
+        (status, stdout, _) = try runProduct("altv-client-sim", ["--help"])
+        #expect(status == 0)
+        #expect(stdout.contains("--boot-delay"))
+    }
+}
