@@ -51,6 +51,21 @@ public enum DurationText {
         return .nanoseconds(Int64(total))
     }
 
+    /// The exact duration as a user would type it, and `parse` reads it back: `250ms`, `2.5s`,
+    /// `90s`, `1m`. For help texts and the starter configuration.
+    public static func input(_ duration: Duration) -> String {
+        let nanoseconds = duration.nanosecondsClamped
+        if nanoseconds == 0 { return "0s" }
+        if nanoseconds % 60_000_000_000 == 0 { return "\(nanoseconds / 60_000_000_000)m" }
+        if nanoseconds % 1_000_000_000 == 0 { return "\(nanoseconds / 1_000_000_000)s" }
+        if nanoseconds < 1_000_000_000 && nanoseconds % 1_000_000 == 0 { return "\(nanoseconds / 1_000_000)ms" }
+        if nanoseconds % 1_000_000 != 0 && nanoseconds < 1_000_000 { return "\(nanoseconds)ns" }
+        var fraction = String(nanoseconds % 1_000_000_000)
+        fraction = String(repeating: "0", count: 9 - fraction.count) + fraction
+        while fraction.hasSuffix("0") { fraction.removeLast() }
+        return "\(nanoseconds / 1_000_000_000).\(fraction)s"
+    }
+
     /// A short human form for logs: `850 ms`, `4.2 s`, `3 min 5 s`.
     public static func format(_ duration: Duration) -> String {
         let nanoseconds = duration.nanosecondsClamped

@@ -40,54 +40,9 @@ struct ConfigOptions: ParsableArguments {
     }
 }
 
-/// Options every command that talks to the client shares.
-struct ClientOptions: ParsableArguments {
-    @Option(name: .customLong("client"), help: ArgumentHelp("The client's debug API (default http://127.0.0.1:9223).", valueName: "url"),
-            transform: parseClientEndpoint)
-    var client: ClientEndpoint?
-
-    @Option(name: .customLong("request-timeout"), help: ArgumentHelp("Time allowed for one HTTP request (default 2s).", valueName: "duration"),
-            transform: parseDuration)
-    var requestTimeout: Duration?
-
-    @Flag(name: .long, inversion: .prefixedNo, help: "Log every request and decision (debug level).")
-    var verbose: Bool?
-
-    func apply(to settings: inout Settings) {
-        settings.client = client
-        settings.requestTimeout = requestTimeout
-        settings.verbose = verbose
-    }
-}
-
-/// Options of the commands that send a reconnect (`run`, `reconnect`).
-struct ReconnectOptions: ParsableArguments {
-    @Option(name: .customLong("password-file"), help: ArgumentHelp("File holding the server password (default: the systemd credential 'password', else none).", valueName: "path"))
-    var passwordFile: String?
-
-    @Option(name: .customLong("poll-interval"), help: ArgumentHelp("Status polling while waiting for the client (default 250ms).", valueName: "duration"),
-            transform: parseDuration)
-    var pollInterval: Duration?
-
-    @Option(name: .customLong("verify-timeout"), help: ArgumentHelp("After the reconnect, how long the client has to reach IN_GAME (default 60s).", valueName: "duration"),
-            transform: parseDuration)
-    var verifyTimeout: Duration?
-
-    func apply(to settings: inout Settings) {
-        settings.passwordFile = passwordFile
-        settings.pollInterval = pollInterval
-        settings.verifyTimeout = verifyTimeout
-    }
-}
-
-/// Command-line settings out of range: the same rules as the configuration file, as usage errors.
-func validateCommandLine(_ settings: Settings) throws {
-    if let problem = settings.problems().first { throw ValidationError("--\(problem.key) \(problem.message)") }
-}
-
 /// `--log-file` and `--journal-unit` both give ready lines: a usage error when both are given.
-func validateOneLineSource(logFile: String?, journalUnit: String?) throws {
-    if logFile != nil && journalUnit != nil {
+func validateOneLineSource(_ settings: Settings) throws {
+    if settings[\.logFile] != nil && settings[\.journalUnit] != nil {
         throw ValidationError("--log-file and --journal-unit both give ready lines; use one of them")
     }
 }
@@ -105,9 +60,4 @@ func bootstrapLogging(verbose: Bool, environment: [String: String]) -> Logger {
     DaemonLogHandler.threshold.set(verbose ? .debug : .info)
     LoggingSystem.bootstrap { _ in DaemonLogHandler(format: format) }
     return Logger(label: "altv-reconnectd")
-}
-
-/// For `@Option(transform:)`: `http://HOST:PORT`.
-func parseClientEndpoint(_ text: String) throws -> ClientEndpoint {
-    do { return try ClientEndpoint(parsing: text) } catch { throw ValidationError(error.reason + " (example: http://127.0.0.1:9223)") }
 }

@@ -13,26 +13,15 @@ struct InstallCommand: ParsableCommand {
     @Flag(name: .customLong("user"), help: "Install for the current user (systemctl --user).")
     var user = false
 
-    @Option(name: .customLong("log-file"), help: ArgumentHelp("Put this log file in the starter configuration.", valueName: "path"))
-    var logFile: String?
-
-    @Option(name: .customLong("journal-unit"), help: ArgumentHelp("Put this unit in the starter configuration.", valueName: "unit"))
-    var journalUnit: String?
-
-    @Option(name: .customLong("pid-file"), help: ArgumentHelp("Put this PID file in the starter configuration.", valueName: "path"))
-    var pidFile: String?
-
-    @Option(name: .customLong("client"), help: ArgumentHelp("Put this client URL in the starter configuration.", valueName: "url"))
-    var client: String?
+    @OptionGroup var options: SettingOptions<InstallSettings>
 
     func validate() throws {
         guard user else { throw ValidationError("say --user (the system template is installed by hand, see the README)") }
-        try validateOneLineSource(logFile: logFile, journalUnit: journalUnit)
-        if let client { _ = try parseClientEndpoint(client) }
+        try validateOneLineSource(options.settings)
     }
 
     func run() throws {
-        let starter = StarterConfig.text(logFile: logFile, journalUnit: journalUnit, pidFile: pidFile, client: client)
+        let starter = StarterConfig.text(options.settings)
         try withInstaller { installer throws(InstallError) in try installer.install(starterConfig: starter) }
     }
 }

@@ -11,17 +11,9 @@ struct StatusCommand: ParsableCommand {
 
     @OptionGroup var configOptions: ConfigOptions
 
-    @OptionGroup var clientOptions: ClientOptions
+    @OptionGroup var options: SettingOptions<StatusSettings>
 
-    var commandLine: Settings {
-        var settings = Settings()
-        clientOptions.apply(to: &settings)
-        return settings
-    }
-
-    func validate() throws {
-        try validateCommandLine(commandLine)
-    }
+    var commandLine: Settings { options.settings }
 
     func run() throws {
         let client = try configOptions.resolve(commandLine, environment: processEnvironment()).debugClient
@@ -44,29 +36,18 @@ struct ReconnectCommand: ParsableCommand {
 
     @OptionGroup var configOptions: ConfigOptions
 
-    @OptionGroup var clientOptions: ClientOptions
-
-    @OptionGroup var reconnectOptions: ReconnectOptions
+    @OptionGroup var options: SettingOptions<ReconnectSettingsCommand>
 
     @Option(name: .customLong("give-up-after"), help: ArgumentHelp("Stop waiting for a reconnectable client after this long (default 60s; 0 tries once).", valueName: "duration"),
             transform: parseDuration)
     var giveUpAfter: Duration = .seconds(60)
 
-    var commandLine: Settings {
-        var settings = Settings()
-        clientOptions.apply(to: &settings)
-        reconnectOptions.apply(to: &settings)
-        return settings
-    }
-
-    func validate() throws {
-        try validateCommandLine(commandLine)
-    }
+    var commandLine: Settings { options.settings }
 
     func run() throws {
         let environment = processEnvironment()
         let settings = try configOptions.resolve(commandLine, environment: environment)
-        let logger = bootstrapLogging(verbose: settings.verbose ?? false, environment: environment)
+        let logger = bootstrapLogging(verbose: settings.value(\.verbose)!, environment: environment)
         let configuration: DaemonConfiguration
         do { configuration = try settings.resolve(environment: environment) } catch { throw configurationFailure(error, environment: environment) }
         // A running daemon drives this client: a second reconnect for the same start would race it.

@@ -17,52 +17,14 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup var configOptions: ConfigOptions
 
-    @Option(name: .customLong("log-file"), help: ArgumentHelp("The server's log file (alt:V: --logfile PATH). It may not exist yet.", valueName: "path"))
-    var logFile: String?
-
-    @Option(name: .customLong("pid-file"), help: ArgumentHelp("The server's PID file: a new PID is a new start, its exit stops a pending reconnect.", valueName: "path"))
-    var pidFile: String?
-
-    @Option(name: .customLong("journal-unit"), help: ArgumentHelp("Scan this systemd unit's journal (a server run as a unit) instead of a log file.", valueName: "unit"))
-    var journalUnit: String?
-
-    @Option(name: .customLong("ready-delay"), help: ArgumentHelp("With --pid-file alone: the server counts as ready this long after it starts (default 0).", valueName: "duration"),
-            transform: parseDuration)
-    var readyDelay: Duration?
-
-    @Option(name: .customLong("ready-port"), help: ArgumentHelp("Also wait until the server accepts TCP connections on this port (alt:V: 7788).", valueName: "port"))
-    var readyPort: UInt16?
-
-    @Option(name: .customLong("ready-pattern"), help: ArgumentHelp("Regular expression for the readiness line (default 'Server started').", valueName: "regex"),
-            transform: parseReadinessPattern)
-    var readyPattern: ReadinessPattern?
-
-    @OptionGroup var clientOptions: ClientOptions
-
-    @OptionGroup var reconnectOptions: ReconnectOptions
-
-    @Option(name: .customLong("settle-delay"), help: ArgumentHelp("Wait this long after the server is ready before contacting the client (default 0).", valueName: "duration"),
-            transform: parseDuration)
-    var settleDelay: Duration?
+    @OptionGroup var options: SettingOptions<RunSettings>
 
     /// What the command line says; the configuration file fills in the rest.
-    var commandLine: Settings {
-        var settings = Settings()
-        settings.logFile = logFile
-        settings.pidFile = pidFile
-        settings.journalUnit = journalUnit
-        settings.readyDelay = readyDelay
-        settings.readyPort = readyPort
-        settings.readyPattern = readyPattern
-        settings.settleDelay = settleDelay
-        clientOptions.apply(to: &settings)
-        reconnectOptions.apply(to: &settings)
-        return settings
-    }
+    var commandLine: Settings { options.settings }
 
     func validate() throws {
-        try validateCommandLine(commandLine)
-        try validateOneLineSource(logFile: logFile, journalUnit: journalUnit)
+        try options.validate()
+        try validateOneLineSource(commandLine)
     }
 
     func run() throws {
@@ -75,11 +37,11 @@ struct RunCommand: ParsableCommand {
         let configuration: DaemonConfiguration
         let settings: Settings
         do { (configuration, settings) = try load(environment: environment) } catch { throw configurationFailure(error, environment: environment) }
-        let logger = bootstrapLogging(verbose: settings.verbose ?? false, environment: environment)
+        let logger = bootstrapLogging(verbose: settings.value(\.verbose)!, environment: environment)
         let daemon = Daemon(configuration: configuration, settings: settings, logger: logger, notifier: SystemdNotifier(environment: environment)) {
             () throws(ConfigurationError) in
             let reloaded = try load(environment: environment)
-            DaemonLogHandler.threshold.set(reloaded.1.verbose ?? false ? .debug : .info)
+            DaemonLogHandler.threshold.set(reloaded.1.value(\.verbose)! ? .debug : .info)
             return reloaded
         }
         do {
@@ -99,9 +61,4 @@ struct RunCommand: ParsableCommand {
         }
         return (try settings.resolve(environment: environment), settings)
     }
-}
-
-/// For `@Option(transform:)`: a regular expression that is not empty and cannot match an empty line.
-func parseReadinessPattern(_ text: String) throws -> ReadinessPattern {
-    do { return try ReadinessPattern(text) } catch { throw ValidationError(error.reason) }
 }

@@ -20,21 +20,21 @@ import TestSupport
             password-file = "/etc/altv-reconnectd/password"
             verbose = true
             """, path: "config.toml")
-        #expect(settings.logFile == "/srv/altv/server.log")
-        #expect(settings.pidFile == "/srv/altv/server.pid")
-        #expect(settings.journalUnit == "altv-server.service")
-        #expect(settings.readyPattern?.source == "Server started")
-        #expect(settings.readyDelay == .seconds(2))
-        #expect(settings.readyPort == 7788)
-        #expect(settings.settleDelay == .milliseconds(1500))
-        #expect(settings.client == ClientEndpoint(host: "172.20.0.1", port: 9223))
-        #expect(settings.requestTimeout == .seconds(3))
-        #expect(settings.pollInterval == .milliseconds(100))
-        #expect(settings.verifyTimeout == .seconds(120))
-        #expect(settings.passwordFile == "/etc/altv-reconnectd/password")
-        #expect(settings.verbose == true)
+        #expect(settings[\.logFile] == "/srv/altv/server.log")
+        #expect(settings[\.pidFile] == "/srv/altv/server.pid")
+        #expect(settings[\.journalUnit] == "altv-server.service")
+        #expect(settings[\.readyPattern]?.source == "Server started")
+        #expect(settings[\.readyDelay] == .seconds(2))
+        #expect(settings[\.readyPort] == 7788)
+        #expect(settings[\.settleDelay] == .milliseconds(1500))
+        #expect(settings[\.client] == ClientEndpoint(host: "172.20.0.1", port: 9223))
+        #expect(settings[\.requestTimeout] == .seconds(3))
+        #expect(settings[\.pollInterval] == .milliseconds(100))
+        #expect(settings[\.verifyTimeout] == .seconds(120))
+        #expect(settings[\.passwordFile] == "/etc/altv-reconnectd/password")
+        #expect(settings[\.verbose] == true)
         // Every key the command line has is a key of the file.
-        #expect(SettingKey.allCases.allSatisfy { settings.shownValue($0) != nil })
+        #expect(SettingsTable.all.allSatisfy { $0.shown(in: settings) != nil }, "the example sets every setting")
     }
 
     @Test(arguments: [
@@ -69,25 +69,28 @@ import TestSupport
     @Test func commandLineWinsOverTheFile() throws {
         let file = try ConfigurationFile.parse("log-file = \"/file.log\"\npoll-interval = \"1s\"\nclient = \"http://10.0.0.2:9223\"\n", path: "c")
         var commandLine = Settings()
-        commandLine.pollInterval = .milliseconds(100)
+        commandLine[\.pollInterval] = .milliseconds(100)
         let merged = commandLine.overriding(file)
-        #expect(merged.pollInterval == .milliseconds(100))
-        #expect(merged.logFile == "/file.log")
-        #expect(merged.client == ClientEndpoint(host: "10.0.0.2", port: 9223))
-        #expect(merged.changedKeys(from: file) == [.pollInterval])
+        #expect(merged[\.pollInterval] == .milliseconds(100))
+        #expect(merged[\.logFile] == "/file.log")
+        #expect(merged[\.client] == ClientEndpoint(host: "10.0.0.2", port: 9223))
+        #expect(merged.changes(from: file).map(\.name) == ["poll-interval"])
         let configuration = try merged.resolve(environment: [:])
         #expect(configuration.reconnect.pollInterval == .milliseconds(100))
         #expect(configuration.requestTimeout == .seconds(2), "defaults fill what neither layer sets")
     }
 
     @Test func theStarterConfigurationReadsBackAsGiven() throws {
-        let text = StarterConfig.text(logFile: "/home/o'neil/altv \"server\"/server.log", journalUnit: nil, pidFile: nil, client: "http://127.0.0.1:9223")
+        var given = Settings()
+        given[\.logFile] = "/home/o'neil/altv \"server\"/server.log"
+        given[\.client] = .default
+        let text = StarterConfig.text(given)
         let settings = try ConfigurationFile.parse(text, path: "config.toml")
-        #expect(settings.logFile == "/home/o'neil/altv \"server\"/server.log")
-        #expect(settings.client == ClientEndpoint.default)
-        #expect(settings.journalUnit == nil && settings.pidFile == nil && settings.pollInterval == nil)
+        #expect(settings[\.logFile] == "/home/o'neil/altv \"server\"/server.log")
+        #expect(settings[\.client] == ClientEndpoint.default)
+        #expect(settings[\.journalUnit] == nil && settings[\.pidFile] == nil && settings[\.pollInterval] == nil)
         #expect(text.contains("# journal-unit = 'altv-server.service'"))
-        let empty = try ConfigurationFile.parse(StarterConfig.text(logFile: nil, journalUnit: nil, pidFile: nil, client: nil), path: "c")
+        let empty = try ConfigurationFile.parse(StarterConfig.text(Settings()), path: "c")
         #expect(empty.sourceProblem() != nil, "without a source the starter says what to set, and the daemon refuses to start")
     }
 

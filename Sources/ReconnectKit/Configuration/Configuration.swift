@@ -28,7 +28,7 @@ public struct DaemonConfiguration: Sendable {
     public init(
         logFile: String?, pidFile: String? = nil, journalUnit: String? = nil, readyDelay: Duration = .zero, readyPort: UInt16? = nil, readyPattern: ReadinessPattern = .default, client: ClientEndpoint = .default,
         password: Secret? = nil, passwordSource: PasswordSource.Origin = .none,
-        requestTimeout: Duration = .seconds(2), reconnect: ReconnectSettings = ReconnectSettings()
+        requestTimeout: Duration = SettingsTable.shared.requestTimeout.defaultValue!, reconnect: ReconnectSettings = ReconnectSettings()
     ) {
         self.logFile = logFile
         self.pidFile = pidFile

@@ -135,50 +135,13 @@ public enum ConfigurationFile {
         }
         var settings = Settings()
         for name in table.keys {
-            guard let key = SettingKey(rawValue: name) else {
+            guard let setting = SettingsTable.named(name) else {
                 throw fail(name, unknownKeyMessage(name, isTable: table[name]?.table != nil))
             }
-            let value = table[name]!
-            func expect<T>(_ value: T?, _ type: String) throws(ConfigurationError) -> T {
-                guard let value else { throw fail(name, "\(name) must be \(type), not \(typeName(value: table[name]!))") }
-                return value
-            }
-            func duration() throws(ConfigurationError) -> Duration {
-                let wanted = "a duration such as \"250ms\", \"2.5s\", \"1m\" or a number of seconds"
-                if let seconds = value.int { return .seconds(seconds) }
-                if let seconds = value.double {
-                    // Int64(…) traps on what does not fit (1e300); such a value is simply wrong.
-                    guard let nanoseconds = Int64(exactly: (seconds * 1e9).rounded()) else { throw fail(name, "\(name) must be \(wanted), not \(seconds)") }
-                    return .nanoseconds(nanoseconds)
-                }
-                let text = try expect(value.string, wanted)
-                do { return try DurationText.parse(text) } catch { throw fail(name, "\(name) must be \(wanted), not \"\(text)\"") }
-            }
-            switch key {
-            case .logFile: settings.logFile = try expect(value.string, "a string (a path)")
-            case .pidFile: settings.pidFile = try expect(value.string, "a string (a path)")
-            case .passwordFile: settings.passwordFile = try expect(value.string, "a string (a path)")
-            case .journalUnit: settings.journalUnit = try expect(value.string, "a string (a unit name)")
-            case .readyPattern:
-                let text = try expect(value.string, "a string (a regular expression)")
-                do { settings.readyPattern = try ReadinessPattern(text) } catch { throw fail(name, "\(name): \(error.reason)") }
-            case .client:
-                let text = try expect(value.string, "a string such as \"http://127.0.0.1:9223\"")
-                do { settings.client = try ClientEndpoint(parsing: text) } catch { throw fail(name, "\(name): \(error.reason) (example: \"http://127.0.0.1:9223\")") }
-            case .readyPort:
-                let port = try expect(value.int, "a port number from 1 to 65535")
-                guard (1...65535).contains(port) else { throw fail(name, "\(name) must be a port number from 1 to 65535, not \(port)") }
-                settings.readyPort = UInt16(port)
-            case .verbose: settings.verbose = try expect(value.bool, "true or false")
-            case .readyDelay: settings.readyDelay = try duration()
-            case .settleDelay: settings.settleDelay = try duration()
-            case .requestTimeout: settings.requestTimeout = try duration()
-            case .pollInterval: settings.pollInterval = try duration()
-            case .verifyTimeout: settings.verifyTimeout = try duration()
-            }
+            do { try setting.decode(table[name]!, into: &settings) } catch { throw fail(name, error.message) }
         }
         if let problem = settings.problems().first {
-            throw fail(problem.key.rawValue, "\(problem.key) \(problem.message)")
+            throw fail(problem.setting.name, "\(problem.setting.name) \(problem.message)")
         }
         return settings
     }
@@ -188,25 +151,13 @@ public enum ConfigurationFile {
             return "'password' is not read from the configuration file, so that it never sits beside the settings; put it in a file of its own and set password-file, or use the systemd credential 'password'"
         }
         let normalized = name.lowercased().map { $0 == "_" ? "-" : $0 }
-        if let close = SettingKey.allCases.first(where: { $0.rawValue == String(normalized) || $0.rawValue.replacingDashes == name.lowercased() }) {
-            return "unknown key '\(name)'; did you mean '\(close)'?"
+        if let close = SettingsTable.all.first(where: { $0.name == String(normalized) || $0.name.replacingDashes == name.lowercased() }) {
+            return "unknown key '\(name)'; did you mean '\(close.name)'?"
         }
-        let known = SettingKey.allCases.map(\.rawValue).joined(separator: ", ")
+        let known = SettingsTable.all.map(\.name).joined(separator: ", ")
         return isTable
             ? "unknown table [\(name)]; the settings are top-level keys: \(known)"
             : "unknown key '\(name)'; the keys are: \(known)"
-    }
-
-    static func typeName(value: TOMLValueConvertible) -> String {
-        switch value.type {
-        case .string: "a string"
-        case .int: "an integer"
-        case .double: "a number"
-        case .bool: "a boolean"
-        case .array: "an array"
-        case .table: "a table"
-        case .date, .time, .dateTime: "a date or time"
-        }
     }
 }
 

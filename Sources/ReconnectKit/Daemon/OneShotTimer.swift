@@ -2,8 +2,8 @@ import Dispatch
 import ReconnectPolicy
 
 /// At most one pending one-shot timer on a queue: scheduling replaces the previous one, firing or
-/// cancelling leaves none, so an idle daemon holds no timer at all (BRIEF §4: no wake-ups while
-/// nothing happens). Confined to `queue`.
+/// cancelling leaves none, so an idle daemon holds no timer at all: no wake-ups while nothing
+/// happens. Confined to `queue` (checked).
 final class OneShotTimer {
     private let queue: DispatchQueue
     private var source: DispatchSourceTimer?
@@ -16,6 +16,7 @@ final class OneShotTimer {
 
     /// Runs `body` on `queue` after `delay` (1 ms leeway), unless cancelled or replaced first.
     func schedule(after delay: Duration, _ body: @escaping () -> Void) {
+        dispatchPrecondition(condition: .onQueue(queue))
         cancel()
         let mine = generation
         let timer = DispatchSource.makeTimerSource(queue: queue)

@@ -4,20 +4,21 @@ import ReconnectPolicy
 /// Runs a `ReconnectLoop` for real: performs the requests it asks for on worker threads, keeps
 /// its single wake-up as a one-shot Dispatch timer (none while idle), and feeds the answers back.
 ///
-/// Threading: all state is confined to `queue` (serial). Each HTTP exchange blocks a thread of
-/// its own short-lived serial queue, never `queue`, so a hanging client cannot stall readiness
-/// detection. Serial queues are "overcommit" in libdispatch: unlike a `.concurrent` queue
-/// (which shares a pool capped at the core count), a blocked exchange never starves another.
+/// Threading: all state is confined to `queue` (serial; checked). Each HTTP exchange runs on
+/// `worker`, never on `queue`, so a hanging client cannot stall readiness detection.
 public final class ReconnectDriver: @unchecked Sendable {
     public let queue: DispatchQueue
+    private let worker: BlockingWorker
     public private(set) var loop: ReconnectLoop
     private var client: DebugClient
     private var password: Secret?
     private let timer: OneShotTimer
     private let onReport: (Report) -> Void
 
-    public init(queue: DispatchQueue, client: DebugClient, password: Secret?, settings: ReconnectSettings, onReport: @escaping (Report) -> Void) {
+    public init(queue: DispatchQueue, worker: BlockingWorker = BlockingWorker(), client: DebugClient, password: Secret?, settings: ReconnectSettings,
+                onReport: @escaping (Report) -> Void) {
         self.queue = queue
+        self.worker = worker
         self.client = client
         self.password = password
         self.loop = ReconnectLoop(settings: settings)
@@ -27,17 +28,20 @@ public final class ReconnectDriver: @unchecked Sendable {
 
     /// Call on `queue`.
     public func serverReady(_ trigger: StartTrigger) {
+        dispatchPrecondition(condition: .onQueue(queue))
         apply(loop.serverReady(trigger, at: .now()))
     }
 
     /// Call on `queue`.
     public func serverStopped() {
+        dispatchPrecondition(condition: .onQueue(queue))
         apply(loop.serverStopped(at: .now()))
     }
 
     /// Call on `queue`: new settings from a reload. The loop keeps its start and phase; its next
     /// request goes to the new client with the new password, its next wait uses the new timing.
     public func update(client: DebugClient, password: Secret?, settings: ReconnectSettings) {
+        dispatchPrecondition(condition: .onQueue(queue))
         self.client = client
         self.password = password
         loop.settings = settings
@@ -52,12 +56,12 @@ public final class ReconnectDriver: @unchecked Sendable {
         for effect in effects {
             switch effect {
             case .requestStatus(let ticket):
-                DispatchQueue(label: "altv-reconnectd.status").async { [client, queue] in
+                worker.run { [client, queue] in
                     let result = client.status()
                     queue.async { self.apply(self.loop.statusReceived(result, for: ticket, at: .now())) }
                 }
             case .postReconnect(let ticket):
-                DispatchQueue(label: "altv-reconnectd.reconnect").async { [client, password, queue] in
+                worker.run { [client, password, queue] in
                     let result = client.reconnect(password: password)
                     queue.async { self.apply(self.loop.reconnectPosted(result, for: ticket, at: .now())) }
                 }

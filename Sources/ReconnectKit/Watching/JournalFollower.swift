@@ -24,11 +24,14 @@ public final class JournalFollower: @unchecked Sendable {
     /// `unit` without a suffix means `UNIT.service`. `history`: how many recent entries count as
     /// the existing content (to notice a server that is already running).
     public init(unit: String, queue: DispatchQueue, sink: LogSink, history: UInt32 = 500) {
-        self.unit = unit.contains(".") ? unit : unit + ".service"
+        self.unit = Self.unitName(unit)
         self.queue = queue
         self.sink = sink
         self.history = history
     }
+
+    /// The unit as systemd names it: without a suffix, `UNIT.service`.
+    public static func unitName(_ unit: String) -> String { unit.contains(".") ? unit : unit + ".service" }
 
     /// Opens the journal on its thread and feeds the recent history to the sink before returning.
     /// Must be called on `queue`.

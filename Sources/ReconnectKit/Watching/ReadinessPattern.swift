@@ -21,7 +21,7 @@ import Musl
 /// Speed: most log lines are not the readiness line, so a literal every match must contain is
 /// extracted from the pattern and searched for first; the regex runs only on lines that contain
 /// it. A pure literal (like the default) never runs the regex engine at all.
-public struct ReadinessPattern: Sendable, CustomStringConvertible {
+public struct ReadinessPattern: Sendable, CustomStringConvertible, Equatable {
     public static let defaultSource = "Server started"
 
     public let source: String
@@ -344,4 +344,9 @@ enum ByteRarity {
         default: 20
         }
     }
+}
+
+extension ReadinessPattern {
+    /// Two patterns are the same when their source text is (the compiled form follows from it).
+    public static func == (lhs: ReadinessPattern, rhs: ReadinessPattern) -> Bool { lhs.source == rhs.source }
 }

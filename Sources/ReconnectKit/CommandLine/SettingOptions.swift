@@ -1,0 +1,91 @@
+import ArgumentParser
+import ReconnectPolicy
+
+/// The command a `SettingOptions` group belongs to.
+public protocol SettingCommand {
+    static var command: SettingCommands { get }
+}
+
+public enum RunSettings: SettingCommand { public static let command = SettingCommands.run }
+public enum StatusSettings: SettingCommand { public static let command = SettingCommands.status }
+public enum ReconnectSettingsCommand: SettingCommand { public static let command = SettingCommands.reconnect }
+public enum InstallSettings: SettingCommand { public static let command = SettingCommands.install }
+
+/// The options of `SettingsTable` that `Command` takes, as an argument-parser option group:
+/// `@OptionGroup var options: SettingOptions<RunSettings>`, then `options.settings`.
+///
+/// argument-parser finds a type's options by reflecting an instance (`Mirror(reflecting:)`) and
+/// reads them back through `Decodable`. This type answers both from the table: its mirror lists
+/// one `Option` (or `Flag`) per setting, labelled by the setting's name, and its decoder reads
+/// each back into a `Settings` layer. So a setting declared in the table is an option of every
+/// command its declaration names, with its help, its placeholder, its default and its parsing;
+/// `help` lists every option (a test in KitTests checks it).
+public struct SettingOptions<Command: SettingCommand>: ParsableArguments, CustomReflectable {
+    /// What the command line says.
+    public private(set) var settings = Settings()
+
+    public init() {}
+
+    static var declared: [any AnySetting] { SettingsTable.all.filter { $0.commands.contains(Command.command) } }
+
+    public var customMirror: Mirror {
+        Mirror(self, children: Self.declared.map { (label: $0.name, value: $0.argumentDefinition(for: Command.command)) })
+    }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: SettingCodingKey.self)
+        for setting in Self.declared {
+            try setting.decodeArgument(from: container, into: &settings)
+        }
+    }
+
+    /// Command-line settings out of range: the same rules as the configuration file, as a usage error.
+    public func validate() throws {
+        if let problem = settings.problems().first { throw ValidationError("--\(problem.setting.name) \(problem.message)") }
+    }
+}
+
+struct SettingCodingKey: CodingKey {
+    var stringValue: String
+    var intValue: Int? { nil }
+    init(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
+}
+
+/// A `Setting<Value>` as argument-parser sees it (opens the `any AnySetting` of the table).
+private protocol ArgumentSetting {
+    func definition(for command: SettingCommands) -> Any
+    func decode(from container: KeyedDecodingContainer<SettingCodingKey>, into settings: inout Settings) throws
+}
+
+extension AnySetting {
+    fileprivate func argumentDefinition(for command: SettingCommands) -> Any {
+        (self as! any ArgumentSetting).definition(for: command)
+    }
+
+    fileprivate func decodeArgument(from container: KeyedDecodingContainer<SettingCodingKey>, into settings: inout Settings) throws {
+        try (self as! any ArgumentSetting).decode(from: container, into: &settings)
+    }
+}
+
+extension Setting: ArgumentSetting {
+    /// `--name <value>` parsed by the value type, or a `--name/--no-name` flag.
+    func definition(for command: SettingCommands) -> Any {
+        let text = command == .install ? "Put this in the starter configuration: " + helpText.prefix(1).lowercased() + helpText.dropFirst() : helpText
+        if Value.isFlag {
+            return Flag<Bool?>(name: .customLong(name), inversion: .prefixedNo, help: ArgumentHelp(text))
+        }
+        return Option<Value?>(name: .customLong(name), help: ArgumentHelp(text, valueName: valueName)) { text in
+            do throws(SettingValueError) { return try Value.parse(text) } catch { throw ValidationError(error.message) }
+        }
+    }
+
+    func decode(from container: KeyedDecodingContainer<SettingCodingKey>, into settings: inout Settings) throws {
+        let key = SettingCodingKey(stringValue: name)
+        if Value.isFlag {
+            settings[self] = try container.decode(Flag<Bool?>.self, forKey: key).wrappedValue as? Value
+        } else {
+            settings[self] = try container.decode(Option<Value?>.self, forKey: key).wrappedValue
+        }
+    }
+}

@@ -1,0 +1,73 @@
+import ReconnectPolicy
+
+/// Every setting, declared once. The command line (`SettingOptions`), the configuration file
+/// (`ConfigurationFile`), the starter configuration (`StarterConfig`), validation and the reload
+/// diff (`Settings`) are all driven by this table; the order here is the order of `--help` and
+/// of the starter configuration.
+///
+/// Adding a setting: one `let` here, then its use (usually in `Settings.resolve`, where the
+/// daemon's configuration is built). Its type must be a `SettingValue` (paths, durations, ports,
+/// flags, patterns, URLs already are).
+public struct SettingsTable: Sendable {
+    // What to watch.
+    public let logFile = Setting<String>(
+        "log-file", valueName: "path", commands: [.run, .install], reload: .takesRestart, example: "/home/me/altv-server/server.log",
+        help: "The server's log file (alt:V: --logfile PATH). It may not exist yet", check: notEmpty("a path"))
+    public let pidFile = Setting<String>(
+        "pid-file", valueName: "path", commands: [.run, .install], reload: .takesRestart, example: "/home/me/altv-server/server.pid",
+        help: "The server's PID file: a new PID is a new start, its exit stops a pending reconnect", check: notEmpty("a path"))
+    public let journalUnit = Setting<String>(
+        "journal-unit", valueName: "unit", commands: [.run, .install], reload: .takesRestart, example: "altv-server.service",
+        help: "Scan this systemd unit's journal (a server run as a unit) instead of a log file",
+        check: notEmpty("a unit name, e.g. altv-server.service"))
+
+    // When the server is ready.
+    public let readyPattern = Setting<ReadinessPattern>(
+        "ready-pattern", default: .default, valueName: "regex", commands: .run, help: "Regular expression for the readiness line")
+    public let readyDelay = Setting<Duration>(
+        "ready-delay", default: .zero, valueName: "duration", commands: .run,
+        help: "With --pid-file alone: the server counts as ready this long after it starts", check: notNegative)
+    public let readyPort = Setting<UInt16>(
+        "ready-port", valueName: "port", commands: .run, example: 7788,
+        help: "Also wait until the server accepts TCP connections on this port (alt:V: 7788)",
+        check: { $0 == 0 ? "must be a port from 1 to 65535" : nil })
+    public let settleDelay = Setting<Duration>(
+        "settle-delay", default: ReconnectSettings().settleDelay, valueName: "duration", commands: .run,
+        help: "Wait this long after the server is ready before contacting the client", check: notNegative)
+
+    // The client.
+    public let client = Setting<ClientEndpoint>(
+        "client", default: .default, valueName: "url", commands: SettingCommands.clientCommands.union(.install), help: "The client's debug API")
+    public let requestTimeout = Setting<Duration>(
+        "request-timeout", default: .seconds(2), valueName: "duration", commands: .clientCommands,
+        help: "Time allowed for one HTTP request", check: positive)
+    public let pollInterval = Setting<Duration>(
+        "poll-interval", default: ReconnectSettings().pollInterval, valueName: "duration", commands: [.run, .reconnect],
+        help: "Status polling while waiting for the client", check: { $0 < .milliseconds(10) ? "must be at least 10ms" : nil })
+    public let verifyTimeout = Setting<Duration>(
+        "verify-timeout", default: ReconnectSettings().verifyTimeout, valueName: "duration", commands: [.run, .reconnect],
+        help: "After the reconnect, how long the client has to reach IN_GAME", check: positive)
+
+    // The password (the password itself is never a setting).
+    public let passwordFile = Setting<String>(
+        "password-file", valueName: "path", commands: [.run, .reconnect], example: "/path/to/password",
+        help: "File holding the server password (default: the systemd credential 'password', else none)", check: notEmpty("a path"))
+    // Logging.
+    public let verbose = Setting<Bool>(
+        "verbose", default: false, valueName: "", commands: .clientCommands, help: "Log every request and decision (debug level)")
+
+    public static let shared = SettingsTable()
+
+    /// Every setting, in declaration order: read off the stored properties, so that a setting is
+    /// listed by being declared.
+    public static let all: [any AnySetting] = Mirror(reflecting: shared).children.compactMap { $0.value as? any AnySetting }
+
+    public static func named(_ name: String) -> (any AnySetting)? { all.first { $0.name == name } }
+}
+
+private func notEmpty(_ what: String) -> @Sendable (String) -> String? {
+    { $0.isEmpty ? "is empty; give \(what)" : nil }
+}
+
+private let notNegative: @Sendable (Duration) -> String? = { $0 < .zero ? "must not be negative" : nil }
+private let positive: @Sendable (Duration) -> String? = { $0 <= .zero ? "must be greater than zero" : nil }

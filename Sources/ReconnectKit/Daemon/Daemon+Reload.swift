@@ -1,0 +1,53 @@
+import Dispatch
+import ReconnectPolicy
+
+/// SIGHUP.
+extension Daemon {
+    /// Reads the configuration and the password again and applies them without touching the
+    /// current start (its number, phase and pending request carry on). A configuration that does
+    /// not load leaves the running one in place. What to watch (the settings whose `reload` is
+    /// `.takesRestart`) stays as it is until a restart: re-arming a source could replay an old
+    /// ready line.
+    func reload() {
+        dispatchPrecondition(condition: .onQueue(queue))
+        notifier.reloading(status: ReportText.reloading)
+        guard let reloader else {
+            publish(.nothingToReload)
+            notifier.ready(status: currentStatus ?? ReportText.defaultStatus)
+            return
+        }
+        let newConfiguration: DaemonConfiguration
+        var newSettings: Settings
+        do {
+            (newConfiguration, newSettings) = try reloader()
+        } catch {
+            // Said now; the STATUS= is not kept as the current one (the next change replaces it).
+            let text = ReportText.reloadFailed(error.message)
+            logger.log(level: text.level, "\(text.message)", metadata: text.metadata)
+            notifier.ready(status: text.status ?? text.message)
+            return
+        }
+        let changed = newSettings.changes(from: settings)
+        var applied = newConfiguration
+        (applied.logFile, applied.pidFile, applied.journalUnit) = (configuration.logFile, configuration.pidFile, configuration.journalUnit)
+        var keptClient: (wanted: ClientEndpoint, kept: ClientEndpoint)?
+        if applied.client != configuration.client && !moveClaim(to: applied.client) {
+            keptClient = (applied.client, configuration.client)
+            applied.client = configuration.client
+            newSettings[\.client] = configuration.client
+        }
+        // Settings that take a restart keep their running values, so the next reload compares
+        // against what runs.
+        for setting in SettingsTable.all where setting.reload == .takesRestart {
+            setting.copy(from: settings, to: &newSettings, clearing: true)
+        }
+        configuration = applied
+        settings = newSettings
+        for source in sources { source.reload(applied) }
+        gate.configuration = Self.gateConfiguration(applied, sources: sources)
+        driver.update(client: applied.debugClient, password: applied.password, settings: applied.reconnect)
+        publish(.reloaded(applied: changed.filter { $0.reload == .applies }.map(\.name), needRestart: changed.filter { $0.reload == .takesRestart }.map(\.name),
+                          password: applied.password, passwordSource: applied.passwordSource, keptClient: keptClient))
+        notifier.ready(status: currentStatus ?? ReportText.defaultStatus)
+    }
+}

@@ -1,0 +1,45 @@
+import Dispatch
+import ReconnectPolicy
+
+/// `--journal-unit`: a server run as a systemd unit; its journal messages are scanned like the
+/// lines of a log file (`JournalFollower`).
+final class JournalSource: ServerEventSource {
+    /// As systemd names it (`altv-server` → `altv-server.service`).
+    let unit: String
+    private var pattern: ReadinessPattern
+    private var scanner: ReadyLineScanner?
+    private var follower: JournalFollower?
+
+    static func make(for configuration: DaemonConfiguration) -> JournalSource? {
+        configuration.journalUnit.map { JournalSource(unit: $0, pattern: configuration.readyPattern) }
+    }
+
+    init(unit: String, pattern: ReadinessPattern) {
+        self.unit = JournalFollower.unitName(unit)
+        self.pattern = pattern
+    }
+
+    var role: SourceRole { .readyLines }
+    var summary: String { "journal of \(unit), ready pattern '\(pattern)'" }
+    var watched: String { "the journal of \(unit)" }
+
+    func start(on queue: DispatchQueue, emit: @escaping (ServerEvent) -> Void) throws(ConfigurationError) {
+        let scanner = ReadyLineScanner(pattern: pattern, name: watched, emit: emit)
+        self.scanner = scanner
+        let follower = JournalFollower(unit: unit, queue: queue, sink: scanner.detector)
+        do {
+            try follower.start()
+        } catch {
+            throw .cannotReadJournal(unit, error)
+        }
+        self.follower = follower
+        emit(.report(.followingJournal(unit)))
+    }
+
+    func reload(_ configuration: DaemonConfiguration) {
+        pattern = configuration.readyPattern
+        scanner?.detector.pattern = pattern
+    }
+
+    func stop() { follower?.stop() }
+}
