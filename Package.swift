@@ -35,7 +35,7 @@ let package = Package(
         .executableTarget(name: "altv-client-sim", dependencies: ["ClientSimulator", "ReconnectKit"]),
         .target(name: "TestSupport", path: "Tests/Support"),
         .testTarget(name: "PolicyTests", dependencies: ["ReconnectPolicy"]),
-        .testTarget(name: "KitTests", dependencies: ["ReconnectKit", "ReconnectPolicy", "ClientSimulator", "TestSupport"]),
+        .testTarget(name: "KitTests", dependencies: ["ReconnectKit", "ReconnectPolicy", "ClientSimulator", "TestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")], exclude: ["Golden"]),
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["ReconnectKit", "ReconnectPolicy", "TestSupport", "altv-reconnectd", "altv-client-sim"]

@@ -88,28 +88,28 @@ public final class LogFollower: @unchecked Sendable {
     }
 
     public let path: String
-    private let queue: DispatchQueue
-    private let sink: LogSink
-    private let onEvent: (Event) -> Void
-    private let chunkSize: Int
+    let queue: DispatchQueue
+    let sink: LogSink
+    let onEvent: (Event) -> Void
+    let chunkSize: Int
 
-    private let inotify: Inotify
-    private var source: DispatchSourceRead?
-    private var directories: DirectoryWatches
+    let inotify: Inotify
+    var source: DispatchSourceRead?
+    var directories: DirectoryWatches
     /// The first directory on the way to the log that does not exist, as of the last `arm`.
-    private var missingDirectory: String?
+    var missingDirectory: String?
     /// The file being read.
-    private var file: TrackedFile?
+    var file: TrackedFile?
     /// The file the name points to now, while `file` (the old one) is still drained.
-    private var successor: TrackedFile?
-    private var nameGone = false
+    var successor: TrackedFile?
+    var nameGone = false
     /// The last waiting state reported (waiting for the file or a directory, unusable), so each is said once.
-    private var reportedWait: Event?
-    private var reportedWatchFailure = false
-    private var chunk: [UInt8] = []
+    var reportedWait: Event?
+    var reportedWatchFailure = false
+    var chunk: [UInt8] = []
     /// "Modified without growing" seen at this time, to be confirmed after the grace.
-    private var suspectedRewrite: (modified: timespec, graceOver: Bool)?
-    private var rewriteCheck: DispatchSourceTimer?
+    var suspectedRewrite: (modified: timespec, graceOver: Bool)?
+    var rewriteCheck: DispatchSourceTimer?
     /// How long "modified without growing" must hold to count as a rewrite (see `change`).
     let rewriteGrace: DispatchTimeInterval
     /// Called at each `RacePoint` (tests only).
@@ -165,7 +165,7 @@ public final class LogFollower: @unchecked Sendable {
 
     // MARK: Events
 
-    private func inotifyReadable() {
+    func inotifyReadable() {
         var relevant = false
         var overflow = false
         var directoriesChanged = false
@@ -205,7 +205,7 @@ public final class LogFollower: @unchecked Sendable {
         }
     }
 
-    private func look(armingDirectories: Bool = true) throws(SystemError) {
+    func look(armingDirectories: Bool = true) throws(SystemError) {
         if armingDirectories {
             var files = [path]
             if let target = symlinkTarget() { files.append(target) }
@@ -250,7 +250,7 @@ public final class LogFollower: @unchecked Sendable {
     }
 
     /// The successor becomes the file read (from its start); the old file is finished.
-    private func promoteSuccessor() {
+    func promoteSuccessor() {
         guard let next = successor else { return }
         let replacing = file != nil
         if replacing { readCurrent(finishing: true) }  // what reached the old file since the last read
@@ -267,12 +267,12 @@ public final class LogFollower: @unchecked Sendable {
     /// The name no longer points at the successor (rotated again, removed): one that got lines
     /// meanwhile is read before anything newer, so no start written there is skipped; an empty
     /// one is dropped.
-    private func retireSuccessor() {
+    func retireSuccessor() {
         guard let waiting = successor else { return }
         if waiting.hasData { promoteSuccessor() } else { drop(&successor) }
     }
 
-    private func report(_ wait: Event) {
+    func report(_ wait: Event) {
         guard reportedWait != wait else { return }
         reportedWait = wait
         onEvent(wait)
@@ -280,194 +280,11 @@ public final class LogFollower: @unchecked Sendable {
 
     /// The target of `path` when `path` is a symlink (it may not exist yet), so that its
     /// directories are watched too; a relinked path is seen through the link's own directory.
-    private func symlinkTarget() -> String? {
+    func symlinkTarget() -> String? {
         var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
         let length = readlink(path, &buffer, buffer.count - 1)
         guard length > 0 else { return nil }
         let target = String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
         return target.hasPrefix("/") ? target : PathText.split(path).directory + "/" + target
     }
-
-    // MARK: Files
-
-    /// What the followed name points at now.
-    private enum NameState {
-        case file(FileIdentity)
-        case missing
-        case unusable(Problem)
-
-        init(_ path: String) {
-            var status = stat()
-            guard stat(path, &status) == 0 else {
-                self = errno == EACCES ? .unusable(.permissionDenied) : .missing
-                return
-            }
-            switch status.st_mode & S_IFMT {
-            case S_IFREG: self = .file(FileIdentity(status))
-            case S_IFDIR: self = .unusable(.isDirectory)
-            default: self = .unusable(.notRegularFile)
-            }
-        }
-    }
-
-    /// An open file and how far it was read.
-    private struct TrackedFile {
-        var descriptor: Int32
-        var watch: Int32?
-        var identity: FileIdentity
-        /// Read up to here.
-        var offset = 0
-        /// The file's modification time when `offset` was taken (the size it had then is `offset`).
-        var modified = timespec()
-        /// The bytes just before `offset`, to notice a file rewritten from the start.
-        var fingerprint: [UInt8] = []
-        /// A write (`IN_MODIFY`) was reported since the last read.
-        var written = false
-
-        /// Measured now (a file waiting as the successor has not been read).
-        var hasData: Bool {
-            var status = stat()
-            return fstat(descriptor, &status) == 0 && status.st_size > 0
-        }
-
-        var stillLinked: Bool {
-            var status = stat()
-            return fstat(descriptor, &status) == 0 && status.st_nlink > 0
-        }
-    }
-
-    /// Opens the file the name points to, then watches it through its descriptor; it is measured
-    /// only after that (`hasData`, `readCurrent`): a write at any moment is either measured or reported. Nil (with a report) if it cannot
-    /// be opened; an identity that changed meanwhile is caught by the next look.
-    private func openNamed() -> TrackedFile? {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
-        guard descriptor >= 0 else {
-            switch errno {
-            case EACCES, EPERM: report(.unusable(.permissionDenied))
-            case ENOENT, ENOTDIR: break  // gone again; its removal is the next event
-            default: onEvent(.readFailed(SystemError(operation: "open", path: path, errno: errno)))
-            }
-            return nil
-        }
-        var status = stat()
-        guard fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else {
-            close(descriptor)
-            return nil
-        }
-        raceHook?(.beforeWatchingNewFile)
-        var tracked = TrackedFile(descriptor: descriptor, identity: FileIdentity(status))
-        do {
-            // Through the descriptor, the watch is on this very file whatever the name points at now;
-            // without /proc (some containers), by name.
-            let mask = UInt32(IN_MODIFY | IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF)
-            let byDescriptor = "/proc/self/fd/\(descriptor)"
-            tracked.watch = try inotify.addWatch(access(byDescriptor, F_OK) == 0 ? byDescriptor : path, mask: mask)
-        } catch {
-            if !reportedWatchFailure {
-                reportedWatchFailure = true
-                onEvent(.watchFailed(SystemError(operation: error.operation, path: path, errno: error.errno)))
-            }
-        }
-        return tracked
-    }
-
-    private func clearSuspectedRewrite() {
-        suspectedRewrite = nil
-        rewriteCheck?.cancel()
-        rewriteCheck = nil
-    }
-
-    private func drop(_ tracked: inout TrackedFile?) {
-        guard let old = tracked else { return }
-        if let watch = old.watch { inotify.removeWatch(watch) }
-        close(old.descriptor)
-        tracked = nil
-    }
-
-    /// Reads the file from its position up to the size measured just before, after starting over
-    /// if it was rewritten since the last read. `finishing`: the file is about to be dropped for
-    /// a newer one, so an undecided "modified without growing" is read as what it nearly always
-    /// is, the tail of an append (dropping it unread lost lines: the Fluent Bit rotation scenario).
-    private func readCurrent(finishing: Bool = false) {
-        guard var current = file else { return }
-        var status = stat()
-        guard fstat(current.descriptor, &status) == 0 else { return }
-        let size = Int(status.st_size)
-        switch change(current, size: size, modified: status.st_mtim) {
-        case .undecided where !finishing:
-            return  // nothing to read yet; the position and its time stay as they were
-        case .undecided:
-            break
-        case .rewritten:
-            current.offset = 0
-            current.fingerprint = []
-            sink.restart()
-            onEvent(.truncated)
-        case .appendedOrNone:
-            break
-        }
-        clearSuspectedRewrite()
-        current.written = false
-        current.modified = status.st_mtim
-        raceHook?(.beforeReading)
-        if chunk.count != chunkSize { chunk = [UInt8](repeating: 0, count: chunkSize) }
-        let start = current.offset
-        while current.offset < size {
-            let wanted = min(chunk.count, size - current.offset)
-            let count = chunk.withUnsafeMutableBytes { pread(current.descriptor, $0.baseAddress, wanted, off_t(current.offset)) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                onEvent(.readFailed(SystemError(operation: "read", path: path, errno: errno)))
-                break
-            }
-            if count == 0 { break }  // truncated meanwhile: the next look starts over
-            current.offset += count
-            chunk.withUnsafeBytes { sink.consume(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
-        }
-        if current.offset != start {
-            let length = min(Self.fingerprintLength, current.offset)
-            current.fingerprint = [UInt8](repeating: 0, count: length)
-            let got = current.fingerprint.withUnsafeMutableBytes { pread(current.descriptor, $0.baseAddress, length, off_t(current.offset - length)) }
-            if got != length { current.fingerprint = [] }
-        }
-        file = current
-    }
-
-    /// How the file changed since the position was taken.
-    private enum Change { case appendedOrNone, rewritten, undecided }
-
-    /// Rewritten: shorter than what was read; or the bytes before the position changed; or
-    /// written to without growing, still so after `rewriteGrace`.
-    ///
-    /// Why the grace: a write sets the modification time *before* it copies its bytes and moves
-    /// the size, so a look in the middle of an append sees "modified, same size" exactly like an
-    /// identical rewrite. The append ends within microseconds and reports itself (`IN_MODIFY`);
-    /// a rewrite stays as it is. So the same observation, unchanged after the grace, decides.
-    private func change(_ current: TrackedFile, size: Int, modified: timespec) -> Change {
-        if size < current.offset { return .rewritten }
-        if current.offset == 0 { return .appendedOrNone }
-        if size == current.offset && current.written && !Self.same(modified, current.modified) {
-            if let suspected = suspectedRewrite, Self.same(suspected.modified, modified) {
-                return suspected.graceOver ? .rewritten : .undecided
-            }
-            suspectedRewrite = (modified, false)
-            rewriteCheck?.cancel()
-            let timer = DispatchSource.makeTimerSource(queue: queue)
-            timer.schedule(deadline: .now() + rewriteGrace)
-            timer.setEventHandler { [weak self] in
-                self?.suspectedRewrite?.graceOver = true
-                self?.sync()
-            }
-            timer.resume()
-            rewriteCheck = timer
-            return .undecided
-        }
-        guard !current.fingerprint.isEmpty else { return .appendedOrNone }
-        var now = [UInt8](repeating: 0, count: current.fingerprint.count)
-        let start = current.offset - current.fingerprint.count
-        let count = now.withUnsafeMutableBytes { pread(current.descriptor, $0.baseAddress, $0.count, off_t(start)) }
-        return count == now.count && now != current.fingerprint ? .rewritten : .appendedOrNone
-    }
-
-    private static func same(_ a: timespec, _ b: timespec) -> Bool { a.tv_sec == b.tv_sec && a.tv_nsec == b.tv_nsec }
 }

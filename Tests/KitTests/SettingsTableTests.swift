@@ -1,0 +1,103 @@
+import ArgumentParser
+import ReconnectKit
+import ReconnectPolicy
+import Testing
+
+/// The settings table drives the command line, the configuration file, the starter
+/// configuration and the reload diff: each of those is checked here against the table itself,
+/// so that a setting added to the table is covered without a new test.
+@Suite struct SettingsTableTests {
+    /// A value for every setting that differs from its default (so that "set" is visible).
+    static var everySettingSet: Settings {
+        var settings = Settings()
+        settings[\.logFile] = "/srv/altv/server.log"
+        settings[\.pidFile] = "/srv/altv/server.pid"
+        settings[\.journalUnit] = "altv-server.service"
+        settings[\.readyPattern] = try! ReadinessPattern("Server started in debug mode")
+        settings[\.readyDelay] = .milliseconds(1500)
+        settings[\.readyPort] = 7788
+        settings[\.settleDelay] = .seconds(2)
+        settings[\.client] = ClientEndpoint(host: "172.20.0.1", port: 9223)
+        settings[\.requestTimeout] = .seconds(3)
+        settings[\.pollInterval] = .milliseconds(100)
+        settings[\.verifyTimeout] = .seconds(90)
+        settings[\.passwordFile] = "/etc/altv-reconnectd/password"
+        settings[\.verbose] = true
+        return settings
+    }
+
+    @Test func theSampleSetsEverySetting() {
+        let unset = SettingsTable.all.filter { $0.shown(in: Self.everySettingSet) == nil }.map(\.name)
+        #expect(unset.isEmpty, "add \(unset) to everySettingSet")
+    }
+
+    /// The reload diff compares values: `61s` → `61.4s` is a change (it used to compare the
+    /// display text, "1 min 1 s" both, and say "no setting changed" while applying it).
+    @Test func theReloadDiffComparesValues() {
+        var old = Settings()
+        old[\.verifyTimeout] = .seconds(61)
+        var new = old
+        new[\.verifyTimeout] = .milliseconds(61_400)
+        #expect(new.changes(from: old).map(\.name) == ["verify-timeout"])
+        #expect(old.changes(from: old).isEmpty)
+        var pattern = old
+        pattern[\.readyPattern] = try! ReadinessPattern("Server started")
+        #expect(pattern.changes(from: old).map(\.name) == ["ready-pattern"], "set to its default is still a change of the layer")
+    }
+
+    @Test func whatToWatchTakesARestartAndTheRestApplies() {
+        let restart = SettingsTable.all.filter { $0.reload == .takesRestart }.map(\.name)
+        #expect(restart == ["log-file", "pid-file", "journal-unit"])
+    }
+
+    /// The starter configuration written with every setting reads back as the same settings,
+    /// and without any it parses (every line commented) and names what is missing.
+    @Test func theStarterConfigurationRoundTrips() throws {
+        let given = Self.everySettingSet
+        let text = StarterConfig.text(given)
+        let read = try ConfigurationFile.parse(text, path: "config.toml")
+        #expect(read.changes(from: given).isEmpty, "\(read.changes(from: given).map(\.name))\n\(text)")
+        let empty = StarterConfig.text(Settings())
+        #expect(try ConfigurationFile.parse(empty, path: "c").changes(from: Settings()).isEmpty)
+        for setting in SettingsTable.all {
+            #expect(empty.contains("# \(setting.name) = ") || setting.starterValue == nil, "\(setting.name) is documented in the starter")
+        }
+    }
+
+    /// Every default, shown as in the help and the starter, parses back to itself.
+    @Test func defaultsAsShownParseBack() throws {
+        for value in [Duration.milliseconds(250), .seconds(2), .seconds(60), .zero, .milliseconds(1500), .milliseconds(61_400), .nanoseconds(1_000_500)] {
+            #expect(try Duration.parse(value.shown) == value, "\(value.shown)")
+        }
+        #expect(Duration.milliseconds(250).shown == "250ms" && Duration.seconds(60).shown == "1m" && Duration.milliseconds(2500).shown == "2.5s")
+    }
+
+    /// Each command takes on its command line exactly the settings the table names for it.
+    @Test func eachCommandTakesTheSettingsTheTableNames() throws {
+        func options<C: SettingCommand>(_ type: C.Type) -> [String] {
+            let help = SettingOptions<C>.helpMessage(columns: 200)
+            return SettingsTable.all.map(\.name).filter { help.contains("--\($0)") }
+        }
+        let names = { (command: SettingCommands) in SettingsTable.all.filter { $0.commands.contains(command) }.map(\.name) }
+        #expect(options(RunSettings.self) == names(.run))
+        #expect(options(RunSettings.self).count == SettingsTable.all.count, "run takes every setting")
+        #expect(options(StatusSettings.self) == ["client", "request-timeout", "verbose"])
+        #expect(options(ReconnectSettingsCommand.self) == names(.reconnect))
+        #expect(options(InstallSettings.self) == ["log-file", "pid-file", "journal-unit", "client"])
+    }
+
+    @Test func theCommandLineIsParsedByTheTable() throws {
+        let parsed = try SettingOptions<RunSettings>.parse([
+            "--log-file", "/srv/altv/server.log", "--pid-file", "/srv/altv/server.pid", "--journal-unit", "altv-server.service",
+            "--ready-pattern", "Server started in debug mode", "--ready-delay", "1.5s", "--ready-port", "7788", "--settle-delay", "2s",
+            "--client", "http://172.20.0.1:9223", "--request-timeout", "3", "--poll-interval", "100ms", "--verify-timeout", "90s",
+            "--password-file", "/etc/altv-reconnectd/password", "--verbose",
+        ])
+        #expect(parsed.settings.changes(from: Self.everySettingSet).isEmpty)
+        #expect(try SettingOptions<RunSettings>.parse(["--no-verbose"]).settings[\.verbose] == false)
+        #expect(try SettingOptions<RunSettings>.parse([]).settings.changes(from: Settings()).isEmpty, "nothing given, nothing set")
+        #expect(throws: (any Error).self) { try SettingOptions<RunSettings>.parse(["--poll-interval", "5x"]) }
+        #expect(throws: (any Error).self) { try SettingOptions<RunSettings>.parse(["--poll-interval", "5ms"]) }
+        #expect(throws: (any Error).self) { try SettingOptions<StatusSettings>.parse(["--log-file", "x"]) }
+    }
+}
