@@ -1,7 +1,8 @@
 import ReconnectKit
 import ReconnectPolicy
 
-/// The alt:V client's debug-mode behaviour as a pure, clock-injected state machine (BRIEF §2).
+/// The alt:V client's debug-mode behaviour as a pure, clock-injected state machine, as the
+/// README's "The client's debug API" describes it.
 ///
 /// - boots in `LOADING`, reaches `MAIN_MENU` after `bootDelay`;
 /// - `POST /reconnect` from `MAIN_MENU` with the right password (or any, without one):

@@ -1,6 +1,6 @@
 /// What the alt:V client's debug API answers on `GET /status`.
 ///
-/// The API is undocumented beyond the seven names, so parsing is liberal (BRIEF §2):
+/// The API is undocumented beyond the seven names, so parsing is liberal:
 /// surrounding whitespace, CR/LF and quotes are ignored, case does not matter, and spaces or
 /// dashes count as underscores. Anything else is kept verbatim as `.unknown` so it can be
 /// logged once and treated as "not ready".

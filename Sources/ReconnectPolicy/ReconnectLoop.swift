@@ -7,7 +7,7 @@
 /// moved on) is recognised and dropped, which is what makes "one POST per start" hold even
 /// when requests are slow and starts come quickly.
 ///
-/// Rules (BRIEF §4):
+/// Rules:
 /// - poll `/status` every `pollInterval`; POST only in `MAIN_MENU` or `IN_GAME`;
 /// - errors and odd answers are retried, never fatal; a client that is not running is waited for;
 /// - after the POST, follow the status until `IN_GAME` (success) or `MAIN_MENU`/`ERROR` (failure),

@@ -1,11 +1,12 @@
-/// The knobs of one reconnect loop. Defaults follow BRIEF §3.
+/// The knobs of one reconnect loop. Its defaults are the settings' defaults (ReconnectKit's
+/// `SettingsTable` refers to them), so each stands in one place.
 public struct ReconnectSettings: Sendable, Equatable {
     /// Time between two `GET /status` while waiting for the client (the docs' script uses 2.5 s).
     public var pollInterval: Duration = .milliseconds(250)
     /// After the POST, how long the client has to reach `IN_GAME`.
     public var verifyTimeout: Duration = .seconds(60)
     /// Wait this long after readiness before the first contact: reconnecting too early after a
-    /// restart has frozen clients (BRIEF §2). Zero by default.
+    /// restart has frozen clients (seen by framework authors). Zero by default.
     public var settleDelay: Duration = .zero
     /// After the POST, an answer that has not changed yet (still `MAIN_MENU`, still `IN_GAME`)
     /// is read as "the client has not reacted yet" for this long before it counts as a verdict.

@@ -90,7 +90,8 @@ public enum Phase: Equatable, Sendable {
     }
 }
 
-/// A state change worth one log line and one `STATUS=` (BRIEF §4 "Visible").
+/// A state change worth one log line and one `STATUS=` (every state change is visible: the
+/// user reads what the daemon does in `systemctl status` and the journal).
 public enum Report: Equatable, Sendable {
     case serverReady(start: Int, trigger: StartTrigger)
     case superseded(start: Int, by: Int)

@@ -42,9 +42,7 @@ struct ConfigOptions: ParsableArguments {
 
 /// `--log-file` and `--journal-unit` both give ready lines: a usage error when both are given.
 func validateOneLineSource(_ settings: Settings) throws {
-    if settings[\.logFile] != nil && settings[\.journalUnit] != nil {
-        throw ValidationError("--log-file and --journal-unit both give ready lines; use one of them")
-    }
+    if let conflict = settings.sourceConflict(optionPrefix: "--") { throw ValidationError(conflict) }
 }
 
 /// A configuration error as one line on stderr and `STATUS=`/`ERRNO=` for systemd: exit 78.

@@ -35,13 +35,12 @@ struct RunCommand: ParsableCommand {
             throw ValidationError(problem)
         }
         let configuration: DaemonConfiguration
-        let settings: Settings
-        do { (configuration, settings) = try load(environment: environment) } catch { throw configurationFailure(error, environment: environment) }
-        let logger = bootstrapLogging(verbose: settings.value(\.verbose)!, environment: environment)
-        let daemon = Daemon(configuration: configuration, settings: settings, logger: logger, notifier: SystemdNotifier(environment: environment)) {
+        do { configuration = try load(environment: environment) } catch { throw configurationFailure(error, environment: environment) }
+        let logger = bootstrapLogging(verbose: configuration.settings.value(\.verbose)!, environment: environment)
+        let daemon = Daemon(configuration: configuration, logger: logger, notifier: SystemdNotifier(environment: environment)) {
             () throws(ConfigurationError) in
             let reloaded = try load(environment: environment)
-            DaemonLogHandler.threshold.set(reloaded.1.value(\.verbose)! ? .debug : .info)
+            DaemonLogHandler.threshold.set(reloaded.settings.value(\.verbose)! ? .debug : .info)
             return reloaded
         }
         do {
@@ -53,12 +52,12 @@ struct RunCommand: ParsableCommand {
 
     /// The configuration file under this command line, checked, with the password read: at
     /// start-up and again on SIGHUP (the daemon keeps the old configuration when this throws).
-    private func load(environment: [String: String]) throws(ConfigurationError) -> (DaemonConfiguration, Settings) {
+    private func load(environment: [String: String]) throws(ConfigurationError) -> DaemonConfiguration {
         let (file, path) = try configOptions.loadFile(environment: environment)
         let settings = commandLine.overriding(file)
         if let problem = settings.sourceProblem() {
             throw ConfigurationError(path.map { "\($0): \(problem)" } ?? problem, errno: EINVAL)
         }
-        return (try settings.resolve(environment: environment), settings)
+        return try settings.resolve(environment: environment)
     }
 }

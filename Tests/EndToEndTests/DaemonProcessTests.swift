@@ -192,7 +192,7 @@ struct DaemonRig {
         let directory = TemporaryDirectory()
         let simulator = try SimulatorProcess()
         let stderrPath = directory.file("daemon.stderr")
-        FileManager.default.createFile(atPath: stderrPath, contents: nil)
+        #expect(FileManager.default.createFile(atPath: stderrPath, contents: nil))
         var status = stat()
         stat(stderrPath, &status)
         let daemon = try Child("altv-reconnectd", ["--log-file", directory.file("x.log"), "--client", simulator.url],

@@ -79,7 +79,7 @@ import Glibc
         rig.stop(daemon)
     }
 
-    /// BRIEF §6: 1,000 consecutive restarts mixing rotation, truncation and recreate give exactly
+    /// 1,000 consecutive restarts mixing rotation, truncation and recreate give exactly
     /// 1,000 reconnects, and the daemon holds as many descriptors and as much memory at the end
     /// as after the first 10.
     @Test(.enabled(if: logrotate != nil, "logrotate is not installed (apt-get install logrotate)"))

@@ -1,5 +1,6 @@
 import ReconnectPolicy
-/// The two calls of the alt:V client's debug API (BRIEF §2).
+/// The two calls of the alt:V client's debug API: `GET /status` and `POST /reconnect` (body: the
+/// server password, or empty). Only loopback: the client listens on 127.0.0.1:9223.
 public struct DebugClient: Sendable {
     public var http: HTTPClient
 

@@ -8,7 +8,7 @@ import Musl
 /// A deliberately small HTTP/1.1 client for a loopback peer: one request per connection,
 /// one deadline for the whole exchange, a hard cap on what it buffers.
 ///
-/// Why not swift-nio or AsyncHTTPClient: the daemon's idle budget is 10 MB peak RSS (BRIEF §6),
+/// Why not swift-nio or AsyncHTTPClient: the daemon's idle budget is 10 MB peak RSS (README, Performance),
 /// and the whole API is two requests to one peer. A blocking exchange on a worker thread with
 /// `poll(2)` deadlines is ~200 lines, allocates a bounded buffer, and cannot hang: every wait
 /// is bounded by `timeout`. Callers run it off the daemon's event queue.

@@ -2,14 +2,12 @@ import ReconnectPolicy
 
 /// Everything the daemon needs to run, already validated.
 public struct DaemonConfiguration: Sendable {
-    /// The server's log file (`--log-file`), followed by name like `tail -F`; its ready line
-    /// signals readiness.
-    public var logFile: String?
-    /// The server's PID file (`--pid-file`): a new PID is a new start, the process's exit stops it.
-    /// Without a log file, readiness is the process being alive for `readyDelay`.
-    public var pidFile: String?
-    /// A systemd unit whose journal messages are scanned like a log file (`--journal-unit`).
-    public var journalUnit: String?
+    /// The settings it was made from (the layers merged, defaults not applied): a source or a
+    /// setting added later reads its own value here (`settings[\.name]`) without a field below.
+    public var settings: Settings
+    // What to watch (log-file, journal-unit, pid-file, ...) is read by each source from
+    // `settings` (see `ServerEventSource.make(for:)`).
+    /// With a PID file alone: the server counts as ready this long after its process starts.
     public var readyDelay: Duration = .zero
     /// Also require the server to accept TCP connections on this port before reconnecting.
     public var readyPort: UInt16?
@@ -26,13 +24,11 @@ public struct DaemonConfiguration: Sendable {
     public var debugClient: DebugClient { DebugClient(endpoint: client, requestTimeout: requestTimeout) }
 
     public init(
-        logFile: String?, pidFile: String? = nil, journalUnit: String? = nil, readyDelay: Duration = .zero, readyPort: UInt16? = nil, readyPattern: ReadinessPattern = .default, client: ClientEndpoint = .default,
+        settings: Settings = Settings(), readyDelay: Duration = .zero, readyPort: UInt16? = nil, readyPattern: ReadinessPattern = .default, client: ClientEndpoint = .default,
         password: Secret? = nil, passwordSource: PasswordSource.Origin = .none,
         requestTimeout: Duration = SettingsTable.shared.requestTimeout.defaultValue!, reconnect: ReconnectSettings = ReconnectSettings()
     ) {
-        self.logFile = logFile
-        self.pidFile = pidFile
-        self.journalUnit = journalUnit
+        self.settings = settings
         self.readyDelay = readyDelay
         self.readyPort = readyPort
         self.readyPattern = readyPattern

@@ -51,13 +51,17 @@ public struct Settings: Sendable {
 
     /// What to watch is missing or contradictory (checked on the merged layers).
     public func sourceProblem() -> String? {
-        if self[\.logFile] == nil && self[\.pidFile] == nil && self[\.journalUnit] == nil {
+        if SettingsTable.all.allSatisfy({ $0.reload != .takesRestart || $0.shown(in: self) == nil }) {
             return "say what to watch: log-file (the server's log), journal-unit and/or pid-file, on the command line (--log-file PATH) or in the configuration file"
         }
-        if self[\.logFile] != nil && self[\.journalUnit] != nil {
-            return "log-file and journal-unit both give ready lines; use one of them"
-        }
-        return nil
+        return sourceConflict(optionPrefix: "")
+    }
+
+    /// Two sources of ready lines: the daemon would not know which one to believe.
+    /// `optionPrefix`: "--" on the command line.
+    public func sourceConflict(optionPrefix: String) -> String? {
+        guard self[\.logFile] != nil && self[\.journalUnit] != nil else { return nil }
+        return "\(optionPrefix)log-file and \(optionPrefix)journal-unit both give ready lines; use one of them"
     }
 
     /// The client, defaults applied: all `status` needs (no password read).
@@ -72,7 +76,7 @@ public struct Settings: Sendable {
     public func resolve(environment: [String: String]) throws(ConfigurationError) -> DaemonConfiguration {
         let (password, origin) = try PasswordSource.load(passwordFile: self[\.passwordFile], environment: environment)
         return DaemonConfiguration(
-            logFile: self[\.logFile], pidFile: self[\.pidFile], journalUnit: self[\.journalUnit], readyDelay: value(\.readyDelay)!,
+            settings: self, readyDelay: value(\.readyDelay)!,
             readyPort: self[\.readyPort], readyPattern: value(\.readyPattern)!, client: value(\.client)!, password: password, passwordSource: origin,
             requestTimeout: value(\.requestTimeout)!, reconnect: reconnectSettings
         )

@@ -1,4 +1,5 @@
 import Dispatch
+import Logging
 import ReconnectPolicy
 #if canImport(Glibc)
 import Glibc

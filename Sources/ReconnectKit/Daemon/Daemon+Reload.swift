@@ -1,4 +1,5 @@
 import Dispatch
+import Logging
 import ReconnectPolicy
 
 /// SIGHUP.
@@ -16,10 +17,9 @@ extension Daemon {
             notifier.ready(status: currentStatus ?? ReportText.defaultStatus)
             return
         }
-        let newConfiguration: DaemonConfiguration
-        var newSettings: Settings
+        var applied: DaemonConfiguration
         do {
-            (newConfiguration, newSettings) = try reloader()
+            applied = try reloader()
         } catch {
             // Said now; the STATUS= is not kept as the current one (the next change replaces it).
             let text = ReportText.reloadFailed(error.message)
@@ -27,22 +27,22 @@ extension Daemon {
             notifier.ready(status: text.status ?? text.message)
             return
         }
-        let changed = newSettings.changes(from: settings)
-        var applied = newConfiguration
-        (applied.logFile, applied.pidFile, applied.journalUnit) = (configuration.logFile, configuration.pidFile, configuration.journalUnit)
+        let running = configuration.settings
+        var newSettings = applied.settings
+        let changed = newSettings.changes(from: running)
+        // What to watch keeps its running values, so that the sources stay as they are and the
+        // next reload compares against what runs.
+        for setting in SettingsTable.all where setting.reload == .takesRestart {
+            setting.copy(from: running, to: &newSettings, clearing: true)
+        }
         var keptClient: (wanted: ClientEndpoint, kept: ClientEndpoint)?
         if applied.client != configuration.client && !moveClaim(to: applied.client) {
             keptClient = (applied.client, configuration.client)
             applied.client = configuration.client
             newSettings[\.client] = configuration.client
         }
-        // Settings that take a restart keep their running values, so the next reload compares
-        // against what runs.
-        for setting in SettingsTable.all where setting.reload == .takesRestart {
-            setting.copy(from: settings, to: &newSettings, clearing: true)
-        }
+        applied.settings = newSettings
         configuration = applied
-        settings = newSettings
         for source in sources { source.reload(applied) }
         gate.configuration = Self.gateConfiguration(applied, sources: sources)
         driver.update(client: applied.debugClient, password: applied.password, settings: applied.reconnect)

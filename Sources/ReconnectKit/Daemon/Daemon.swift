@@ -15,10 +15,8 @@ import ReconnectPolicy
 /// (SIGHUP), Daemon+Lifecycle (signals, watchdog, stop).
 public final class Daemon: @unchecked Sendable {
     public internal(set) var configuration: DaemonConfiguration
-    /// The settings behind `configuration`, to say what a reload changed.
-    var settings: Settings
     /// Builds the configuration anew on SIGHUP (nil: reloading is not offered).
-    let reloader: (() throws(ConfigurationError) -> (DaemonConfiguration, Settings))?
+    let reloader: (() throws(ConfigurationError) -> DaemonConfiguration)?
     let logger: Logger
     let notifier: SystemdNotifier
     let queue = DispatchQueue(label: "altv-reconnectd.events")
@@ -38,10 +36,9 @@ public final class Daemon: @unchecked Sendable {
     /// The last STATUS= sent, repeated with READY=1 after a reload.
     var currentStatus: String?
 
-    public init(configuration: DaemonConfiguration, settings: Settings = Settings(), logger: Logger, notifier: SystemdNotifier,
-                reload: (() throws(ConfigurationError) -> (DaemonConfiguration, Settings))? = nil) {
+    public init(configuration: DaemonConfiguration, logger: Logger, notifier: SystemdNotifier,
+                reload: (() throws(ConfigurationError) -> DaemonConfiguration)? = nil) {
         self.configuration = configuration
-        self.settings = settings
         self.reloader = reload
         self.logger = logger
         self.notifier = notifier

@@ -1,3 +1,4 @@
+import Logging
 import ReconnectPolicy
 
 /// What the daemon itself says: start-up, standby, reload, stop (see `ReportText`).

@@ -1,3 +1,4 @@
+import Logging
 import ReconnectPolicy
 #if canImport(Glibc)
 import Glibc

@@ -40,7 +40,8 @@ public struct ReportText: Equatable, Sendable {
         return copy
     }
 
-    /// Said whenever a reconnect fails: the two causes users hit (BRIEF §2).
+    /// Said whenever a reconnect fails: the two causes users hit (the client
+    /// accepts a reconnect only in debug mode, on both sides, and with the right password).
     public static let failureHint =
         "check the server password (--password-file or the 'password' credential) and that debug = true is set in both the client's altv.toml and the server's server.toml"
 

@@ -11,7 +11,7 @@ final class JournalSource: ServerEventSource {
     private var follower: JournalFollower?
 
     static func make(for configuration: DaemonConfiguration) -> JournalSource? {
-        configuration.journalUnit.map { JournalSource(unit: $0, pattern: configuration.readyPattern) }
+        configuration.settings[\.journalUnit].map { JournalSource(unit: $0, pattern: configuration.readyPattern) }
     }
 
     init(unit: String, pattern: ReadinessPattern) {

@@ -10,7 +10,7 @@ final class LogFileSource: ServerEventSource {
     private var follower: LogFollower?
 
     static func make(for configuration: DaemonConfiguration) -> LogFileSource? {
-        configuration.logFile.map { LogFileSource(path: $0, pattern: configuration.readyPattern) }
+        configuration.settings[\.logFile].map { LogFileSource(path: $0, pattern: configuration.readyPattern) }
     }
 
     init(path: String, pattern: ReadinessPattern) {

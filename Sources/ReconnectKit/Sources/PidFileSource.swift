@@ -8,7 +8,7 @@ final class PidFileSource: ServerEventSource {
     private var watcher: PidFileWatcher?
 
     static func make(for configuration: DaemonConfiguration) -> PidFileSource? {
-        configuration.pidFile.map(PidFileSource.init(path:))
+        configuration.settings[\.pidFile].map(PidFileSource.init(path:))
     }
 
     init(path: String) { self.path = path }

@@ -53,7 +53,7 @@ public protocol ServerEventSource: AnyObject {
 /// The registration of every kind of source.
 public enum ServerEventSources {
     /// In the order they start and are named (log file, journal, PID file).
-    static let kinds: [any ServerEventSource.Type] = [LogFileSource.self, JournalSource.self, PidFileSource.self]
+    static var kinds: [any ServerEventSource.Type] { [LogFileSource.self, JournalSource.self, PidFileSource.self] }
 
     /// The sources this configuration asks for.
     public static func make(for configuration: DaemonConfiguration) -> [any ServerEventSource] {

@@ -1,5 +1,6 @@
-import ReconnectPolicy
+import CShims
 import Dispatch
+import ReconnectPolicy
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)

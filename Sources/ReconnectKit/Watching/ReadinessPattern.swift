@@ -16,7 +16,7 @@ import Musl
 ///
 /// Why glibc's regex engine and not Swift `Regex`: it is already mapped (libc), costs no memory
 /// when unused, and matches in place on bytes (`REG_STARTEND`); Swift `Regex` added ~2.4 MB of
-/// peak RSS on its own, a quarter of the daemon's budget (BRIEF §6).
+/// peak RSS on its own, a quarter of the daemon's memory budget (README, Performance).
 ///
 /// Speed: most log lines are not the readiness line, so a literal every match must contain is
 /// extracted from the pattern and searched for first; the regex runs only on lines that contain

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Benchmarks for altv-reconnectd: prints figures, asserts nothing (BRIEF §6 quality bars).
+"""Benchmarks for altv-reconnectd (run through scripts/bench): prints figures, asserts nothing.
+The bars are the README's Performance targets.
 
   reaction   readiness line written -> POST received, client already in MAIN_MENU (p50/p99)
   detection  client switches LOADING -> MAIN_MENU -> POST, at the default 250 ms poll (p50/p99/max)
