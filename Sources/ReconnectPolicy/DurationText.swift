@@ -52,11 +52,12 @@ public enum DurationText {
     }
 
     /// The exact duration as a user would type it, and `parse` reads it back: `250ms`, `2.5s`,
-    /// `90s`, `1m`. For help texts and the starter configuration.
+    /// `60s`, `10m`. For help texts and the starter configuration.
     public static func input(_ duration: Duration) -> String {
         let nanoseconds = duration.nanosecondsClamped
         if nanoseconds == 0 { return "0s" }
-        if nanoseconds % 60_000_000_000 == 0 { return "\(nanoseconds / 60_000_000_000)m" }
+        // Minutes only from 10 on: "60s" reads better than "1m" for a timeout.
+        if nanoseconds % 60_000_000_000 == 0 && nanoseconds >= 600_000_000_000 { return "\(nanoseconds / 60_000_000_000)m" }
         if nanoseconds % 1_000_000_000 == 0 { return "\(nanoseconds / 1_000_000_000)s" }
         if nanoseconds < 1_000_000_000 && nanoseconds % 1_000_000 == 0 { return "\(nanoseconds / 1_000_000)ms" }
         if nanoseconds % 1_000_000 != 0 && nanoseconds < 1_000_000 { return "\(nanoseconds)ns" }

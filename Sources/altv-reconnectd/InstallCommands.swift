@@ -13,7 +13,7 @@ struct InstallCommand: ParsableCommand {
     @Flag(name: .customLong("user"), help: "Install for the current user (systemctl --user).")
     var user = false
 
-    @OptionGroup var options: SettingOptions<InstallSettings>
+    @OptionGroup var options: SettingOptions<InstallCommandSettings>
 
     func validate() throws {
         guard user else { throw ValidationError("say --user (the system template is installed by hand, see the README)") }

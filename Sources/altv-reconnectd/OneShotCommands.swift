@@ -11,7 +11,7 @@ struct StatusCommand: ParsableCommand {
 
     @OptionGroup var configOptions: ConfigOptions
 
-    @OptionGroup var options: SettingOptions<StatusSettings>
+    @OptionGroup var options: SettingOptions<StatusCommandSettings>
 
     var commandLine: Settings { options.settings }
 
@@ -36,7 +36,7 @@ struct ReconnectCommand: ParsableCommand {
 
     @OptionGroup var configOptions: ConfigOptions
 
-    @OptionGroup var options: SettingOptions<ReconnectSettingsCommand>
+    @OptionGroup var options: SettingOptions<ReconnectCommandSettings>
 
     @Option(name: .customLong("give-up-after"), help: ArgumentHelp("Stop waiting for a reconnectable client after this long (default 60s; 0 tries once).", valueName: "duration"),
             transform: parseDuration)

@@ -17,7 +17,7 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup var configOptions: ConfigOptions
 
-    @OptionGroup var options: SettingOptions<RunSettings>
+    @OptionGroup var options: SettingOptions<RunCommandSettings>
 
     /// What the command line says; the configuration file fills in the rest.
     var commandLine: Settings { options.settings }

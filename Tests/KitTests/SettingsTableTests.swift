@@ -69,7 +69,7 @@ import Testing
         for value in [Duration.milliseconds(250), .seconds(2), .seconds(60), .zero, .milliseconds(1500), .milliseconds(61_400), .nanoseconds(1_000_500)] {
             #expect(try Duration.parse(value.shown) == value, "\(value.shown)")
         }
-        #expect(Duration.milliseconds(250).shown == "250ms" && Duration.seconds(60).shown == "1m" && Duration.milliseconds(2500).shown == "2.5s")
+        #expect(Duration.milliseconds(250).shown == "250ms" && Duration.seconds(60).shown == "60s" && Duration.seconds(600).shown == "10m" && Duration.milliseconds(2500).shown == "2.5s")
     }
 
     /// Each command takes on its command line exactly the settings the table names for it.
@@ -79,25 +79,25 @@ import Testing
             return SettingsTable.all.map(\.name).filter { help.contains("--\($0)") }
         }
         let names = { (command: SettingCommands) in SettingsTable.all.filter { $0.commands.contains(command) }.map(\.name) }
-        #expect(options(RunSettings.self) == names(.run))
-        #expect(options(RunSettings.self).count == SettingsTable.all.count, "run takes every setting")
-        #expect(options(StatusSettings.self) == ["client", "request-timeout", "verbose"])
-        #expect(options(ReconnectSettingsCommand.self) == names(.reconnect))
-        #expect(options(InstallSettings.self) == ["log-file", "pid-file", "journal-unit", "client"])
+        #expect(options(RunCommandSettings.self) == names(.run))
+        #expect(options(RunCommandSettings.self).count == SettingsTable.all.count, "run takes every setting")
+        #expect(options(StatusCommandSettings.self) == ["client", "request-timeout", "verbose"])
+        #expect(options(ReconnectCommandSettings.self) == names(.reconnect))
+        #expect(options(InstallCommandSettings.self) == ["log-file", "pid-file", "journal-unit", "client"])
     }
 
     @Test func theCommandLineIsParsedByTheTable() throws {
-        let parsed = try SettingOptions<RunSettings>.parse([
+        let parsed = try SettingOptions<RunCommandSettings>.parse([
             "--log-file", "/srv/altv/server.log", "--pid-file", "/srv/altv/server.pid", "--journal-unit", "altv-server.service",
             "--ready-pattern", "Server started in debug mode", "--ready-delay", "1.5s", "--ready-port", "7788", "--settle-delay", "2s",
             "--client", "http://172.20.0.1:9223", "--request-timeout", "3", "--poll-interval", "100ms", "--verify-timeout", "90s",
             "--password-file", "/etc/altv-reconnectd/password", "--verbose",
         ])
         #expect(parsed.settings.changes(from: Self.everySettingSet).isEmpty)
-        #expect(try SettingOptions<RunSettings>.parse(["--no-verbose"]).settings[\.verbose] == false)
-        #expect(try SettingOptions<RunSettings>.parse([]).settings.changes(from: Settings()).isEmpty, "nothing given, nothing set")
-        #expect(throws: (any Error).self) { try SettingOptions<RunSettings>.parse(["--poll-interval", "5x"]) }
-        #expect(throws: (any Error).self) { try SettingOptions<RunSettings>.parse(["--poll-interval", "5ms"]) }
-        #expect(throws: (any Error).self) { try SettingOptions<StatusSettings>.parse(["--log-file", "x"]) }
+        #expect(try SettingOptions<RunCommandSettings>.parse(["--no-verbose"]).settings[\.verbose] == false)
+        #expect(try SettingOptions<RunCommandSettings>.parse([]).settings.changes(from: Settings()).isEmpty, "nothing given, nothing set")
+        #expect(throws: (any Error).self) { try SettingOptions<RunCommandSettings>.parse(["--poll-interval", "5x"]) }
+        #expect(throws: (any Error).self) { try SettingOptions<RunCommandSettings>.parse(["--poll-interval", "5ms"]) }
+        #expect(throws: (any Error).self) { try SettingOptions<StatusCommandSettings>.parse(["--log-file", "x"]) }
     }
 }

@@ -6,13 +6,13 @@ public protocol SettingCommand {
     static var command: SettingCommands { get }
 }
 
-public enum RunSettings: SettingCommand { public static let command = SettingCommands.run }
-public enum StatusSettings: SettingCommand { public static let command = SettingCommands.status }
-public enum ReconnectSettingsCommand: SettingCommand { public static let command = SettingCommands.reconnect }
-public enum InstallSettings: SettingCommand { public static let command = SettingCommands.install }
+public enum RunCommandSettings: SettingCommand { public static let command = SettingCommands.run }
+public enum StatusCommandSettings: SettingCommand { public static let command = SettingCommands.status }
+public enum ReconnectCommandSettings: SettingCommand { public static let command = SettingCommands.reconnect }
+public enum InstallCommandSettings: SettingCommand { public static let command = SettingCommands.install }
 
 /// The options of `SettingsTable` that `Command` takes, as an argument-parser option group:
-/// `@OptionGroup var options: SettingOptions<RunSettings>`, then `options.settings`.
+/// `@OptionGroup var options: SettingOptions<RunCommandSettings>`, then `options.settings`.
 ///
 /// argument-parser finds a type's options by reflecting an instance (`Mirror(reflecting:)`) and
 /// reads them back through `Decodable`. This type answers both from the table: its mirror lists
