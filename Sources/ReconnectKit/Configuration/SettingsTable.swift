@@ -37,7 +37,8 @@ public struct SettingsTable: Sendable {
 
     // The client.
     public let client = Setting<ClientEndpoint>(
-        "client", default: .default, valueName: "url", commands: SettingCommands.clientCommands.union(.install), help: "The client's debug API")
+        "client", default: .default, valueName: "url", commands: SettingCommands.clientCommands.union(.install),
+        help: "The client's debug API: debug = true in its altv.toml; under WSL2 with NAT networking, the Windows host's address")
     public let requestTimeout = Setting<Duration>(
         "request-timeout", default: .seconds(2), valueName: "duration", commands: .clientCommands,
         help: "Time allowed for one HTTP request", check: positive)

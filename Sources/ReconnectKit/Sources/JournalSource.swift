@@ -4,6 +4,8 @@ import ReconnectPolicy
 /// `--journal-unit`: a server run as a systemd unit; its journal messages are scanned like the
 /// lines of a log file (`JournalFollower`).
 final class JournalSource: ServerEventSource {
+    /// As configured (`altv-server`), for the texts that name the setting.
+    let configured: String
     /// As systemd names it (`altv-server` → `altv-server.service`).
     let unit: String
     private var pattern: ReadinessPattern
@@ -15,13 +17,14 @@ final class JournalSource: ServerEventSource {
     }
 
     init(unit: String, pattern: ReadinessPattern) {
+        configured = unit
         self.unit = JournalFollower.unitName(unit)
         self.pattern = pattern
     }
 
     var role: SourceRole { .readyLines }
-    var summary: String { "journal of \(unit), ready pattern '\(pattern)'" }
-    var watched: String { "the journal of \(unit)" }
+    var summary: String { "journal of \(configured), ready pattern '\(pattern)'" }
+    var watched: String { "the journal of \(configured)" }
 
     func start(on queue: DispatchQueue, emit: @escaping (ServerEvent) -> Void) throws(ConfigurationError) {
         let scanner = ReadyLineScanner(pattern: pattern, name: watched, emit: emit)
