@@ -23,7 +23,6 @@ struct RunCommand: ParsableCommand {
     var commandLine: Settings { options.settings }
 
     func validate() throws {
-        try options.validate()
         try validateOneLineSource(commandLine)
     }
 
