@@ -7,16 +7,23 @@ import TestSupport
     @Test(arguments: [
         (["--log-file", "/tmp/x.log", "--poll-interval", "5x"], "'5x'"),
         (["--log-file", "/tmp/x.log", "--request-timeout", "0"], "--request-timeout"),
-        (["--log-file", "/tmp/x.log", "--client", "127.0.0.1:9223"], "'127.0.0.1:9223'"),
+        (["--log-file", "/tmp/x.log", "--client", "127.0.0.1:9223"], "--client 127.0.0.1:9223: "),
         (["--log-file", "/tmp/x.log", "--client", "http://127.0.0.1:9223/status"], "--client"),
-        (["--log-file", "/tmp/x.log", "--ready-pattern", "(unclosed"], "'(unclosed'"),
-        (["--log-file", "/tmp/x.log", "--ready-pattern", ".*"], "'.*'"),
+        (["--log-file", "/tmp/x.log", "--ready-pattern", "(unclosed"], "--ready-pattern (unclosed: "),
+        (["--log-file", "/tmp/x.log", "--ready-pattern", ".*"], "--ready-pattern .*: "),
         ([], "--log-file"),
         (["--pid-file", ""], "--pid-file"),
         (["--log-file", "/tmp/x.log", "--ready-port", "0"], "--ready-port"),
-        (["--log-file", "/tmp/x.log", "--ready-port", "70000"], "'70000'"),
+        (["--log-file", "/tmp/x.log", "--ready-port", "70000"], "--ready-port 70000: must be a port number from 1 to 65535"),
         (["--log-file", "/tmp/x.log", "--no-such-option"], "--no-such-option"),
-        (["status", "--client", "nope"], "'nope'"),
+        (["status", "--client", "nope"], "--client nope: "),
+        // Durations that can't surprise: a bare number is seconds, so the likely meaning is said.
+        (["--log-file", "/tmp/x.log", "--poll-interval", "250"], "--poll-interval 250: 250 s is longer than 1 min; did you mean 250ms?"),
+        (["--log-file", "/tmp/x.log", "--settle-delay", "2000"], "--settle-delay 2000: 2000 s is longer than 5 min; did you mean 2000ms?"),
+        (["--log-file", "/tmp/x.log", "--poll-interval", "-1"], "--poll-interval -1: a duration cannot be negative"),
+        (["--log-file", "/tmp/x.log", "--poll-interval", "250", "ms"], "--poll-interval 250 ms: write a duration without a space, e.g. --poll-interval 250ms"),
+        (["--log-file", "/tmp/x.log", "--poll-interval", "5ms"], "--poll-interval 5ms: 5 ms is shorter than 10 ms"),
+        (["reconnect", "--verify-timeout", "3h"], "--verify-timeout 3h: 3 h"),
     ])
     func usageErrorsExit64(arguments: [String], named: String) throws {
         let (status, stdout, stderr) = try runProduct("altv-reconnectd", arguments)
@@ -44,6 +51,16 @@ import TestSupport
         (status, _, stderr) = try runProduct("altv-reconnectd", ["--log-file", directory.file("x.log"), "--password-file", directory.path])
         #expect(status == 78)
         #expect(!stderr.contains("Fatal error"))
+        // A bare number in the file: the same likely meaning, as a configuration error.
+        let config = directory.file("config.toml")
+        overwrite("log-file = \"\(directory.file("x.log"))\"\npoll-interval = 250\n", to: config)
+        (status, _, stderr) = try runProduct("altv-reconnectd", ["--config", config])
+        #expect(status == 78)
+        #expect(stderr == "altv-reconnectd: \(config) line 2: poll-interval = 250: 250 s is longer than 1 min; did you mean 250ms?\n")
+        overwrite("log-file = \"\(directory.file("x.log"))\"\nsettle-delay = \"-1s\"\n", to: config)
+        (status, _, stderr) = try runProduct("altv-reconnectd", ["--config", config])
+        #expect(status == 78)
+        #expect(stderr.contains("line 2: settle-delay = '-1s': a duration cannot be negative"))
     }
 
     @Test func statusPrintsTheClientStatus() throws {

@@ -48,7 +48,7 @@ import TestSupport
         ("poll-interval = \"fast\"\n", "config.toml line 1: poll-interval must be a duration such as \"250ms\", \"2.5s\", \"1m\" or a number of seconds, not \"fast\""),
         ("log-file = 42\n", "config.toml line 1: log-file must be a string (a path), not an integer"),
         ("verbose = \"yes\"\n", "config.toml line 1: verbose must be true or false, not a string"),
-        ("\n\npoll-interval = \"5ms\"\n", "config.toml line 3: poll-interval must be at least 10ms"),
+        ("\n\npoll-interval = \"5ms\"\n", "config.toml line 3: poll-interval = '5ms': 5 ms is shorter than 10 ms"),
         ("client = \"https://host:9223\"\n", "config.toml line 1: client:"),
         ("ready-pattern = \"(\"\n", "config.toml line 1: ready-pattern:"),
         ("log-file = \"\"\n", "config.toml line 1: log-file is empty"),

@@ -83,9 +83,12 @@ import Glibc
         add("journal.following", .followingJournal("altv-server.service"))
         // The daemon.
         add("daemon.starting", .starting(sources: ["log \(log), ready pattern 'Server started'", "PID file \(pid)"], readyPort: 7788, client: client,
-                                         password: Secret(Array("hunter2".utf8)), passwordSource: .file("/etc/pw")))
+                                         password: Secret(Array("hunter2".utf8)), passwordSource: .file("/etc/pw"),
+                                         timings: ReconnectSettings(), requestTimeout: .seconds(2)))
         add("daemon.startingNoPassword", .starting(sources: ["log \(log), ready pattern 'Server started'"], readyPort: nil, client: client,
-                                                   password: nil, passwordSource: .credential("/run/credentials/x/password")))
+                                                   password: nil, passwordSource: .credential("/run/credentials/x/password"),
+                                                   timings: ReconnectSettings(pollInterval: .milliseconds(100), verifyTimeout: .seconds(90), settleDelay: .milliseconds(1500)),
+                                                   requestTimeout: .milliseconds(500)))
         add("daemon.standby", .standby(holder: 1234, client: client))
         add("daemon.standbyUnknown", .standby(holder: nil, client: client))
         add("daemon.takingOver", .takingOver(client))

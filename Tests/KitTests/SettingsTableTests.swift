@@ -101,3 +101,39 @@ import Testing
         #expect(throws: (any Error).self) { try SettingOptions<StatusCommandSettings>.parse(["--log-file", "x"]) }
     }
 }
+
+/// Every duration setting has a plausible range; outside it the refusal says the likely meaning.
+@Suite struct DurationRangeTests {
+    @Test(arguments: [
+        (Duration.seconds(250), "250 s is longer than 1 min; did you mean 250ms?"),
+        (.milliseconds(5), "5 ms is shorter than 10 ms"),
+        (.seconds(-1), "a duration cannot be negative"),
+        (.seconds(61), "61 s is longer than 1 min; did you mean 61ms?"),
+        (.milliseconds(61_500), "61.5 s is longer than 1 min"),
+        (.seconds(7200), "2 h is longer than 1 min; did you mean 7200ms?"),
+    ])
+    func pollIntervalRefusals(value: Duration, message: String) {
+        #expect(DurationRange(.milliseconds(10), .seconds(60)).problem(value) == message)
+    }
+
+    @Test func theEdgesAreInside() {
+        let range = DurationRange(.milliseconds(10), .seconds(60))
+        #expect(range.problem(.milliseconds(10)) == nil && range.problem(.seconds(60)) == nil)
+        #expect(DurationRange(.zero, .seconds(300)).problem(.zero) == nil)
+    }
+
+    /// No "did you mean" that would itself be refused: 90000 ms is still too long for 1 min.
+    @Test func noSuggestionOutsideTheRange() {
+        #expect(DurationRange(.milliseconds(10), .seconds(60)).problem(.seconds(90_000)) == "25 h is longer than 1 min")
+    }
+
+    /// Each duration setting shows its range in its help, and its default lies inside it.
+    @Test func everyDurationSettingHasARange() {
+        let table = SettingsTable.shared
+        for setting in [table.readyDelay, table.settleDelay, table.requestTimeout, table.pollInterval, table.verifyTimeout] {
+            #expect(setting.range != nil, "\(setting.name)")
+            #expect(setting.helpText.contains(setting.range ?? "-"), "\(setting.name)")
+            #expect(setting.check(setting.defaultValue!) == nil, "\(setting.name)'s default is out of its range")
+        }
+    }
+}

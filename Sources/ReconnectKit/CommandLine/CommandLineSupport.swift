@@ -39,10 +39,23 @@ public func runCommand<Root: ParsableCommand>(_ root: Root.Type, name: String) -
         let code = Root.exitCode(for: error)
         if code == .success { Root.exit(withError: error) }
         let lines = Root.message(for: error).split(separator: "\n").map { $0.trimmingCharacters(where: \.isWhitespace) }.filter { !$0.isEmpty }
-        let message = lines.joined(separator: "; ")
+        let message = spacedUnit(in: Array(CommandLine.arguments.dropFirst())) ?? lines.joined(separator: "; ")
         printError("\(name): \(message) (see '\(name) --help')")
         exit(code.rawValue)
     }
+}
+
+/// `--poll-interval 250 ms`: the shell splits it, argument-parser then sees a stray `ms` (or a
+/// number of seconds). Said for what it is, whatever error it caused.
+func spacedUnit(in arguments: [String]) -> String? {
+    let units: Set<String> = ["ns", "us", "µs", "ms", "s", "sec", "secs", "second", "seconds", "m", "min", "mins", "minute", "minutes", "h", "hour", "hours"]
+    for index in arguments.indices.dropLast(2) where arguments[index].hasPrefix("--") {
+        let number = arguments[index + 1], unit = arguments[index + 2]
+        guard !number.isEmpty, number.allSatisfy({ $0.isNumber || $0 == "." }), units.contains(unit.lowercased()) else { continue }
+        let joined = number + (unit.lowercased().hasPrefix("mi") ? "m" : unit.lowercased().hasPrefix("se") ? "s" : unit.lowercased().hasPrefix("ho") ? "h" : unit)
+        return "\(arguments[index]) \(number) \(unit): write a duration without a space, e.g. \(arguments[index]) \(joined)"
+    }
+    return nil
 }
 
 /// One line on stdout, written at once (stdout may be a pipe read line by line).

@@ -23,6 +23,8 @@ public enum InstallCommandSettings: SettingCommand { public static let command =
 public struct SettingOptions<Command: SettingCommand>: ParsableArguments, CustomReflectable {
     /// What the command line says.
     public private(set) var settings = Settings()
+    /// Each option as typed, for the messages, and the reason a value is refused.
+    private var given: [String: (text: String, problem: String?)] = [:]
 
     public init() {}
 
@@ -35,13 +37,19 @@ public struct SettingOptions<Command: SettingCommand>: ParsableArguments, Custom
     public init(from decoder: Decoder) throws {
         let container = try decoder.container(keyedBy: SettingCodingKey.self)
         for setting in Self.declared {
-            try setting.decodeArgument(from: container, into: &settings)
+            if let typed = try setting.decodeArgument(from: container, into: &settings) { given[setting.name] = typed }
         }
     }
 
-    /// Command-line settings out of range: the same rules as the configuration file, as a usage error.
+    /// A value that does not parse or is out of range, as a usage error naming the option as
+    /// typed: "--poll-interval 250: 250 s is longer than 1 min; did you mean 250ms?".
     public func validate() throws {
-        if let problem = settings.problems().first { throw ValidationError("--\(problem.setting.name) \(problem.message)") }
+        for setting in Self.declared {
+            guard let typed = given[setting.name] else { continue }
+            if let problem = typed.problem ?? setting.problem(in: settings) {
+                throw ValidationError(typed.text.isEmpty ? "--\(setting.name) \(problem)" : "--\(setting.name) \(typed.text): \(problem)")
+            }
+        }
     }
 }
 
@@ -55,7 +63,14 @@ struct SettingCodingKey: CodingKey {
 /// A `Setting<Value>` as argument-parser sees it (opens the `any AnySetting` of the table).
 private protocol ArgumentSetting {
     func definition(for command: SettingCommands) -> Any
-    func decode(from container: KeyedDecodingContainer<SettingCodingKey>, into settings: inout Settings) throws
+    func decode(from container: KeyedDecodingContainer<SettingCodingKey>, into settings: inout Settings) throws -> (text: String, problem: String?)?
+}
+
+/// An option's value as typed, parsed or not: the parse never fails inside argument-parser,
+/// so that `validate()` words every refusal the same way.
+struct Typed<Value: SettingValue>: Sendable {
+    var text: String
+    var parsed: Result<Value, SettingValueError>
 }
 
 extension AnySetting {
@@ -63,7 +78,7 @@ extension AnySetting {
         (self as! any ArgumentSetting).definition(for: command)
     }
 
-    fileprivate func decodeArgument(from container: KeyedDecodingContainer<SettingCodingKey>, into settings: inout Settings) throws {
+    fileprivate func decodeArgument(from container: KeyedDecodingContainer<SettingCodingKey>, into settings: inout Settings) throws -> (text: String, problem: String?)? {
         try (self as! any ArgumentSetting).decode(from: container, into: &settings)
     }
 }
@@ -75,17 +90,25 @@ extension Setting: ArgumentSetting {
         if Value.isFlag {
             return Flag<Bool?>(name: .customLong(name), inversion: .prefixedNo, help: ArgumentHelp(text))
         }
-        return Option<Value?>(name: .customLong(name), help: ArgumentHelp(text, valueName: valueName)) { text in
-            do throws(SettingValueError) { return try Value.parse(text) } catch { throw ValidationError(error.message) }
+        // `.unconditional`: `--poll-interval -1` is a (negative) value, not a missing one.
+        return Option<Typed<Value>?>(name: .customLong(name), parsing: .unconditional, help: ArgumentHelp(text, valueName: valueName)) { typed in
+            Typed(text: typed, parsed: Result { () throws(SettingValueError) in try Value.parse(typed) })
         }
     }
 
-    func decode(from container: KeyedDecodingContainer<SettingCodingKey>, into settings: inout Settings) throws {
+    func decode(from container: KeyedDecodingContainer<SettingCodingKey>, into settings: inout Settings) throws -> (text: String, problem: String?)? {
         let key = SettingCodingKey(stringValue: name)
         if Value.isFlag {
             settings[self] = try container.decode(Flag<Bool?>.self, forKey: key).wrappedValue as? Value
-        } else {
-            settings[self] = try container.decode(Option<Value?>.self, forKey: key).wrappedValue
+            return nil
+        }
+        guard let typed = try container.decode(Option<Typed<Value>?>.self, forKey: key).wrappedValue else { return nil }
+        switch typed.parsed {
+        case .success(let value):
+            settings[self] = value
+            return (typed.text, nil)
+        case .failure(let error):
+            return (typed.text, error.message)
         }
     }
 }

@@ -138,10 +138,11 @@ public enum ConfigurationFile {
             guard let setting = SettingsTable.named(name) else {
                 throw fail(name, unknownKeyMessage(name, isTable: table[name]?.table != nil))
             }
-            do { try setting.decode(table[name]!, into: &settings) } catch { throw fail(name, error.message) }
-        }
-        if let problem = settings.problems().first {
-            throw fail(problem.setting.name, "\(problem.setting.name) \(problem.message)")
+            let value = table[name]!
+            do { try setting.decode(value, into: &settings) } catch { throw fail(name, error.message) }
+            if let problem = setting.problem(in: settings) {
+                throw fail(name, value.string?.isEmpty == true ? "\(name) \(problem)" : "\(name) = \(TOMLText.shown(value)): \(problem)")
+            }
         }
         return settings
     }

@@ -37,11 +37,13 @@ public struct Setting<Value: SettingValue>: Sendable {
     public let reload: ReloadRule
     /// A value shown, commented out, in the starter configuration when there is no default.
     public let example: Value?
-    /// Why a value of the right type is still wrong ("must be at least 10ms"), or nil.
+    /// Why a value of the right type is still wrong ("5 ms is shorter than 10 ms"), or nil.
     public let check: @Sendable (Value) -> String?
+    /// The plausible values, for the help ("10ms to 60s"), when they are a range.
+    public let range: String?
 
     public init(_ name: String, default defaultValue: Value? = nil, valueName: String, commands: SettingCommands, reload: ReloadRule = .applies,
-                example: Value? = nil, help: String, check: @escaping @Sendable (Value) -> String? = { _ in nil }) {
+                example: Value? = nil, help: String, range: String? = nil, check: @escaping @Sendable (Value) -> String? = { _ in nil }) {
         self.name = name
         self.defaultValue = defaultValue
         self.help = help
@@ -50,6 +52,16 @@ public struct Setting<Value: SettingValue>: Sendable {
         self.reload = reload
         self.example = example
         self.check = check
+        self.range = range
+    }
+}
+
+extension Setting where Value == Duration {
+    /// A duration setting: its range is its check, and the help shows it.
+    public init(_ name: String, default defaultValue: Duration, valueName: String = "duration", commands: SettingCommands,
+                reload: ReloadRule = .applies, help: String, range: DurationRange) {
+        self.init(name, default: defaultValue, valueName: valueName, commands: commands, reload: reload, help: help,
+                  range: range.description, check: range.problem)
     }
 }
 
@@ -82,7 +94,7 @@ extension Setting: AnySetting {
     public var helpText: String {
         guard let defaultValue, !Value.isFlag else { return help + "." }
         let shown = defaultValue.shown
-        return help + " (default \(shown.contains(" ") ? "'\(shown)'" : shown))."
+        return help + " (default \(shown.contains(" ") ? "'\(shown)'" : shown)\(range.map { "; \($0)" } ?? ""))."
     }
 
     public var isFlag: Bool { Value.isFlag }

@@ -41,6 +41,7 @@ extension Duration: SettingValue {
     static let expected = "a duration such as \"250ms\", \"2.5s\", \"1m\" or a number of seconds"
 
     public static func parse(_ text: String) throws(SettingValueError) -> Duration {
+        if text.trimmingCharacters(where: \.isWhitespace).hasPrefix("-") { throw SettingValueError("a duration cannot be negative") }
         do { return try DurationText.parse(text) } catch { throw SettingValueError(error.description) }
     }
 
@@ -52,6 +53,7 @@ extension Duration: SettingValue {
             return .nanoseconds(nanoseconds)
         }
         guard let text = value.string else { throw wrongType(name, expected, value) }
+        if text.trimmingCharacters(where: \.isWhitespace).hasPrefix("-") { throw SettingValueError("\(name) = \(TOMLText.string(text)): a duration cannot be negative") }
         do { return try DurationText.parse(text) } catch { throw SettingValueError("\(name) must be \(expected), not \"\(text)\"") }
     }
 
@@ -127,6 +129,15 @@ enum TOMLText {
     /// A TOML string: TOMLKit writes a literal string when it can, else a basic one with escapes.
     static func string(_ value: String) -> String {
         TOMLTable(["v": value]).convert().trimmingCharacters(where: \.isNewline).dropFirst("v = ".count).description
+    }
+
+    /// A scalar value as written in the file, for messages: `250`, `'250'`, `true`.
+    static func shown(_ value: TOMLValueConvertible) -> String {
+        if let text = value.string { return string(text) }
+        if let number = value.int { return "\(number)" }
+        if let number = value.double { return "\(number)" }
+        if let flag = value.bool { return "\(flag)" }
+        return typeName(value)
     }
 
     static func typeName(_ value: TOMLValueConvertible) -> String {

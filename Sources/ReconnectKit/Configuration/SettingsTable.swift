@@ -25,29 +25,29 @@ public struct SettingsTable: Sendable {
     public let readyPattern = Setting<ReadinessPattern>(
         "ready-pattern", default: .default, valueName: "regex", commands: .run, help: "Regular expression for the readiness line")
     public let readyDelay = Setting<Duration>(
-        "ready-delay", default: .zero, valueName: "duration", commands: .run,
-        help: "With --pid-file alone: the server counts as ready this long after it starts", check: notNegative)
+        "ready-delay", default: .zero, commands: .run,
+        help: "With --pid-file alone: the server counts as ready this long after it starts", range: DurationRange(.zero, .seconds(600)))
     public let readyPort = Setting<UInt16>(
         "ready-port", valueName: "port", commands: .run, example: 7788,
         help: "Also wait until the server accepts TCP connections on this port (alt:V: 7788)",
-        check: { $0 == 0 ? "must be a port from 1 to 65535" : nil })
+        check: { $0 == 0 ? "must be a port number from 1 to 65535" : nil })
     public let settleDelay = Setting<Duration>(
-        "settle-delay", default: ReconnectSettings().settleDelay, valueName: "duration", commands: .run,
-        help: "Wait this long after the server is ready before contacting the client", check: notNegative)
+        "settle-delay", default: ReconnectSettings().settleDelay, commands: .run,
+        help: "Wait this long after the server is ready before contacting the client", range: DurationRange(.zero, .seconds(300)))
 
     // The client.
     public let client = Setting<ClientEndpoint>(
         "client", default: .default, valueName: "url", commands: SettingCommands.clientCommands.union(.install),
         help: "The client's debug API: debug = true in its altv.toml; under WSL2 with NAT networking, the Windows host's address")
     public let requestTimeout = Setting<Duration>(
-        "request-timeout", default: .seconds(2), valueName: "duration", commands: .clientCommands,
-        help: "Time allowed for one HTTP request", check: positive)
+        "request-timeout", default: .seconds(2), commands: .clientCommands,
+        help: "Time allowed for one HTTP request", range: DurationRange(.milliseconds(100), .seconds(60)))
     public let pollInterval = Setting<Duration>(
-        "poll-interval", default: ReconnectSettings().pollInterval, valueName: "duration", commands: [.run, .reconnect],
-        help: "Status polling while waiting for the client", check: { $0 < .milliseconds(10) ? "must be at least 10ms" : nil })
+        "poll-interval", default: ReconnectSettings().pollInterval, commands: [.run, .reconnect],
+        help: "Status polling while waiting for the client", range: DurationRange(.milliseconds(10), .seconds(60)))
     public let verifyTimeout = Setting<Duration>(
-        "verify-timeout", default: ReconnectSettings().verifyTimeout, valueName: "duration", commands: [.run, .reconnect],
-        help: "After the reconnect, how long the client has to reach IN_GAME", check: positive)
+        "verify-timeout", default: ReconnectSettings().verifyTimeout, commands: [.run, .reconnect],
+        help: "After the reconnect, how long the client has to reach IN_GAME", range: DurationRange(.seconds(1), .seconds(1800)))
 
     // The password (the password itself is never a setting).
     public let passwordFile = Setting<String>(
@@ -70,5 +70,4 @@ private func notEmpty(_ what: String) -> @Sendable (String) -> String? {
     { $0.isEmpty ? "is empty; give \(what)" : nil }
 }
 
-private let notNegative: @Sendable (Duration) -> String? = { $0 < .zero ? "must not be negative" : nil }
-private let positive: @Sendable (Duration) -> String? = { $0 <= .zero ? "must be greater than zero" : nil }
+

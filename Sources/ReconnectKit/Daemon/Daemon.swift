@@ -69,7 +69,8 @@ public final class Daemon: @unchecked Sendable {
         sources = ServerEventSources.make(for: configuration)
         gate.configuration = Self.gateConfiguration(configuration, sources: sources)
         publish(.starting(sources: sources.map(\.summary), readyPort: configuration.readyPort, client: configuration.client,
-                          password: configuration.password, passwordSource: configuration.passwordSource))
+                          password: configuration.password, passwordSource: configuration.passwordSource,
+                          timings: configuration.reconnect, requestTimeout: configuration.requestTimeout))
         for source in sources {
             do {
                 try source.start(on: queue) { [unowned self] event in serverEvent(event) }

@@ -6,15 +6,18 @@ extension ReportText {
     /// STATUS= until something else is said.
     public static let defaultStatus = "Waiting for the server to start"
 
-    /// The start-up line: what is watched, the client, where the password comes from (never it).
-    public static func starting(sources: [String], readyPort: UInt16?, client: ClientEndpoint, password: Secret?, passwordSource: PasswordSource.Origin) -> ReportText {
+    /// The start-up line: what is watched, the client, where the password comes from (never it),
+    /// and the effective timings (a mistyped duration shows here at once).
+    public static func starting(sources: [String], readyPort: UInt16?, client: ClientEndpoint, password: Secret?, passwordSource: PasswordSource.Origin,
+                                timings: ReconnectSettings, requestTimeout: Duration) -> ReportText {
         let passwordText = switch (password, passwordSource) {
         case (nil, .none): "none"
         case (nil, let origin): "none (\(origin) is empty)"
         case (_, let origin): "from \(origin)"
         }
         let watched = sources + (readyPort.map { ["ready port \($0)"] } ?? [])
-        return ReportText(level: .info, message: "altv-reconnectd starting: \(watched.joined(separator: ", ")), client \(client), password \(passwordText)", status: nil)
+        let timing = "poll-interval \(timings.pollInterval.shown), request-timeout \(requestTimeout.shown), verify-timeout \(timings.verifyTimeout.shown), settle-delay \(timings.settleDelay.shown)"
+        return ReportText(level: .info, message: "altv-reconnectd starting: \(watched.joined(separator: ", ")), client \(client), password \(passwordText); \(timing)", status: nil)
     }
 
     public static func standby(holder pid: Int32?, client: ClientEndpoint) -> ReportText {
