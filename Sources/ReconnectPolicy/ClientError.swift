@@ -21,11 +21,14 @@ public enum ClientError: Error, Hashable, Sendable, CustomStringConvertible {
     case responseTooLarge(limit: Int)
     /// A well-formed answer with a non-2xx status code.
     case httpStatus(Int)
+    /// Something answers on the port, but not the alt:V debug API: a 404 for `/status`, a web
+    /// page, a body that is no status word. `what` says what answered ("HTTP 404", "an HTML page").
+    case anotherProgram(what: String)
 
     public var mayHaveReachedClient: Bool {
         switch self {
         case .connectionRefused, .connectTimedOut, .unreachable, .nameResolutionFailed: false
-        case .responseTimedOut, .connectionClosed, .malformedResponse, .responseTooLarge, .httpStatus: true
+        case .responseTimedOut, .connectionClosed, .malformedResponse, .responseTooLarge, .httpStatus, .anotherProgram: true
         }
     }
 
@@ -40,6 +43,7 @@ public enum ClientError: Error, Hashable, Sendable, CustomStringConvertible {
         case .malformedResponse(let why): "malformed answer (\(why))"
         case .responseTooLarge(let limit): "answer larger than \(limit) bytes"
         case .httpStatus(let code): "HTTP \(code)"
+        case .anotherProgram(let what): "another program answers, not the alt:V client (\(what))"
         }
     }
 }

@@ -39,6 +39,15 @@ public enum ClientStatus: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// Whether a body that is no known status could still be one (a word the client might add
+    /// later, `WARMING_UP`) rather than another program's answer (`<!DOCTYPE html>…`, JSON, a
+    /// sentence): a short word of letters, digits, `_`, `-` or spaces.
+    public static func isPlausibleStatus(_ body: some Sequence<UInt8>) -> Bool {
+        let text = String(decoding: Array(body), as: UTF8.self).trimmingStatusNoise()
+        return !text.isEmpty && text.count <= 32
+            && text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == " ") }
+    }
+
     /// The docs' rule: a reconnect is useful only from the main menu or in game.
     public var acceptsReconnect: Bool { self == .mainMenu || self == .inGame }
 

@@ -38,6 +38,7 @@ public enum Observation: Equatable, Sendable, CustomStringConvertible {
         switch self {
         case .status(let status): status.description
         case .unreachable(.connectionRefused): "not running (connection refused)"
+        case .unreachable(.anotherProgram(let what)): "another program, not the alt:V client (\(what))"
         case .unreachable(let error): "unreachable (\(error))"
         }
     }

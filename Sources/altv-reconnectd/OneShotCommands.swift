@@ -20,6 +20,9 @@ struct StatusCommand: ParsableCommand {
         switch client.status() {
         case .success(let status):
             printLine(status.description)
+        case .failure(.anotherProgram(let what)):
+            printError("altv-reconnectd: another program listens on \(client.endpoint), not the alt:V client (it answered \(what)); check --client (the debug API is on port 9223 unless changed; 9222 is the game's CEF DevTools)")
+            throw ExitCode(ExitStatus.unavailable)
         case .failure(let error):
             printError("altv-reconnectd: client at \(client.endpoint) is unavailable: \(error); is GTA V running with debug = true in altv.toml?")
             throw ExitCode(ExitStatus.unavailable)

@@ -70,6 +70,18 @@ import TestSupport
         #expect(stdout == "MAIN_MENU")
     }
 
+    /// A web server on the client's port: exit 69, saying it is another program, not "unreachable".
+    @Test func statusOfAnotherProgramExits69() throws {
+        let server = FaultServer([.answer(status: 200, body: "<!DOCTYPE html><html><title>nginx</title></html>"), .answer(status: 404, body: "Not Found")])
+        defer { server.stop() }
+        for what in ["an HTML page", "HTTP 404 for GET /status"] {
+            let (status, stdout, stderr) = try runProduct("altv-reconnectd", ["status", "--client", server.url])
+            #expect(status == 69)
+            #expect(stdout.isEmpty, "nothing that looks like a status: \(stdout)")
+            #expect(stderr == "altv-reconnectd: another program listens on \(server.url), not the alt:V client (it answered \(what)); check --client (the debug API is on port 9223 unless changed; 9222 is the game's CEF DevTools)\n")
+        }
+    }
+
     @Test func statusOfAnAbsentClientExits69() throws {
         let (status, _, stderr) = try runProduct("altv-reconnectd", ["status", "--client", "http://127.0.0.1:\(closedPort())"])
         #expect(status == 69)

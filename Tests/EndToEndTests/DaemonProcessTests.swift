@@ -150,9 +150,21 @@ struct DaemonRig {
         #expect(rig.waitForStatus("Reconnect failed"))
         #expect(rig.simulator.reconnects.map { $0["result"] as? String } == ["wrong_password"])
         #expect(daemon.stderr.contains("debug = true"))
-        #expect(daemon.stderr.contains("password"))
+        #expect(daemon.stderr.contains("the server may have rejected the password"))
+        #expect(waitUntil { rig.notify.statuses.contains { $0.hasPrefix("Reconnect failed") && $0.hasSuffix("; check the password and debug = true") } })
         #expect(!daemon.stderr.contains("wrong-secret"))
         #expect(!rig.notify.datagrams.current.joined().contains("wrong-secret"))
+        rig.stop(daemon)
+    }
+
+    /// No password at all is told apart from a rejected one: the fix differs.
+    @Test func noPasswordIsToldApartFromARejectedOne() throws {
+        let rig = try DaemonRig(simulator: ["--boot-delay", "0", "--connect-delay", "100ms", "--password", "right"])
+        let daemon = try rig.startDaemon(["--poll-interval", "50ms"])
+        append("Server started\n", to: rig.log)
+        #expect(waitUntil { rig.notify.statuses.contains { $0.hasPrefix("Reconnect failed") && $0.hasSuffix("; no password configured; check debug = true") } })
+        #expect(daemon.stderr.contains("no password is configured: if the server has one, put it in password-file"))
+        #expect(!daemon.stderr.contains("rejected"))
         rig.stop(daemon)
     }
 

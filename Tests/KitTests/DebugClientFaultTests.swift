@@ -54,8 +54,27 @@ import TestSupport
     @Test func errorStatusCodes() {
         let server = FaultServer([.answer(status: 404, body: "no"), .answer(status: 500, body: "MAIN_MENU")])
         defer { server.stop() }  // also keeps the server alive until the end
-        #expect(client(server).status() == .failure(.httpStatus(404)))
+        #expect(client(server).status() == .failure(.anotherProgram(what: "HTTP 404 for GET /status")), "no alt:V client answers 404 to /status")
         #expect(client(server).status() == .failure(.httpStatus(500)))
+    }
+
+    /// Another program on the client's port, told apart from the client (real loopback HTTP):
+    /// a web page or JSON is not a status; an unknown word may be one (kept, reported once).
+    @Test func anotherProgramOnThePort() {
+        let server = FaultServer([
+            .answer(status: 200, body: "<!DOCTYPE html>\n<html><body>It works!</body></html>"),
+            .answer(status: 200, body: "{\"status\": \"ok\"}"),
+            .answer(status: 200, body: "Welcome to the development server, please log in"),
+            .answer(status: 405, body: ""),
+            .answer(status: 200, body: "WARMING_UP\n"),
+        ])
+        defer { server.stop() }
+        #expect(client(server).status() == .failure(.anotherProgram(what: "an HTML page")))
+        #expect(client(server).status() == .failure(.anotherProgram(what: "JSON")))
+        #expect(client(server).status() == .failure(.anotherProgram(what: "the answer 'Welcome to the development server, pleas…'")))
+        #expect(client(server).status() == .failure(.anotherProgram(what: "HTTP 405 for GET /status")))
+        #expect(client(server).status() == .success(.unknown("WARMING_UP")))
+        #expect(ClientError.anotherProgram(what: "x").mayHaveReachedClient)
     }
 
     @Test func resetAndEarlyClose() {

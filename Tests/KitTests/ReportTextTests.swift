@@ -45,7 +45,13 @@ import Glibc
             ("loop.gaveUp", .gaveUp(start: 1, last: .unreachable(.connectionRefused))),
             ("loop.serverStopped", .serverStopped(start: 4)),
         ]
-        for (name, report) in loopReports { add(name, ReportText(report, client: client)) }
+        for (name, report) in loopReports { add(name, ReportText(report, client: client, hasPassword: true)) }
+        // Without a password the failure hint differs; a one-shot reconnect counts attempts.
+        add("loop.failedNoPassword", ReportText(.failed(start: 3, .backInMainMenu), client: client, hasPassword: false))
+        add("loop.anotherProgram", ReportText(.client(start: 3, .unreachable(.anotherProgram(what: "HTTP 404 for GET /status")), afterReconnect: false),
+                                              client: client, hasPassword: true))
+        add("oneShot.inGame", ReportText(.inGame(start: 1, sinceReady: .milliseconds(1100)), client: client, hasPassword: true, manual: true))
+        add("oneShot.client", ReportText(.client(start: 1, .unreachable(.connectionRefused), afterReconnect: false), client: client, hasPassword: false, manual: true))
         // The readiness gate.
         let gateReports: [(String, ReadinessGate.Report)] = [
             ("gate.waitingForStart", .waitingForStart),

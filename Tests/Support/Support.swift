@@ -90,7 +90,7 @@ public final class Child: @unchecked Sendable {
         env["XDG_CONFIG_HOME"] = "/nonexistent/altv-reconnectd-tests"
         env.merge(environment) { $1 }
         process.environment = env
-        if !FileManager.default.fileExists(atPath: stderrPath) { FileManager.default.createFile(atPath: stderrPath, contents: nil) }
+        if !FileManager.default.fileExists(atPath: stderrPath) { _ = FileManager.default.createFile(atPath: stderrPath, contents: nil) }
         self.stderrPath = stderrPath
         process.standardError = FileHandle(forWritingAtPath: stderrPath)
         process.standardOutput = stdoutPipe

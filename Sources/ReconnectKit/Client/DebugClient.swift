@@ -11,11 +11,31 @@ public struct DebugClient: Sendable {
     public var endpoint: ClientEndpoint { http.endpoint }
 
     /// `GET /status`: a 2xx answer's body parsed liberally; anything else is an error to retry.
+    /// An answer no alt:V client gives (a 404, a web page, a body that is no status word) is
+    /// `.anotherProgram`: something else listens on the port.
     public func status() -> Result<ClientStatus, ClientError> {
         http.send(method: "GET", path: "/status").flatMap { response in
-            guard (200..<300).contains(response.statusCode) else { return .failure(.httpStatus(response.statusCode)) }
-            return .success(ClientStatus(parsing: response.body))
+            guard (200..<300).contains(response.statusCode) else {
+                // The client serves /status whatever its state; a 404 or 405 is a server without it.
+                if response.statusCode == 404 || response.statusCode == 405 { return .failure(.anotherProgram(what: "HTTP \(response.statusCode) for GET /status")) }
+                return .failure(.httpStatus(response.statusCode))
+            }
+            let status = ClientStatus(parsing: response.body)
+            if case .unknown = status, !ClientStatus.isPlausibleStatus(response.body) {
+                return .failure(.anotherProgram(what: Self.describe(response.body)))
+            }
+            return .success(status)
         }
+    }
+
+    /// What a body that is no status looks like, for the diagnosis (never more than 40 characters of it).
+    static func describe(_ body: [UInt8]) -> String {
+        let text = String(decoding: body.prefix(512), as: UTF8.self).trimmingStatusNoise()
+        let lower = text.lowercased()
+        if lower.hasPrefix("<!doctype html") || lower.hasPrefix("<html") || lower.contains("<body") { return "an HTML page" }
+        if text.hasPrefix("{") || text.hasPrefix("[") { return "JSON" }
+        let first = text.prefix { $0 != "\n" && $0 != "\r" }
+        return "the answer '\(first.prefix(40))\(first.count > 40 ? "…" : "")'"
     }
 
     /// `POST /reconnect` with the server password as the body (empty without one).

@@ -51,7 +51,7 @@ public final class Daemon: @unchecked Sendable {
         driver = ReconnectDriver(queue: queue, worker: worker, client: configuration.debugClient, password: configuration.password,
                                  settings: configuration.reconnect) { [weak self] report in
             guard let self else { return }
-            publish(ReportText(report, client: configuration.client))
+            publish(ReportText(report, client: configuration.client, hasPassword: configuration.password != nil))
         }
         let started: Result<Void, ConfigurationError> = queue.sync { claimClientThenStart() }
         if case .failure(let error) = started { throw error }

@@ -14,7 +14,7 @@ public enum OneShotReconnect {
         }
         let box = Box()
         box.driver = ReconnectDriver(queue: queue, client: client, password: password, settings: settings) { report in
-            let text = ReportText(report, client: client.endpoint)
+            let text = ReportText(report, client: client.endpoint, hasPassword: password != nil, manual: true)
             logger.log(level: text.level, "\(text.message)")
             if case .finished(let outcome) = box.driver?.loop.phase, box.outcome == nil {
                 box.outcome = outcome

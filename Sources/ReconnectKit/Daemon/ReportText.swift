@@ -40,10 +40,16 @@ public struct ReportText: Equatable, Sendable {
         return copy
     }
 
-    /// Said whenever a reconnect fails: the two causes users hit (the client
-    /// accepts a reconnect only in debug mode, on both sides, and with the right password).
-    public static let failureHint =
-        "check the server password (--password-file or the 'password' credential) and that debug = true is set in both the client's altv.toml and the server's server.toml"
+    /// Said whenever a reconnect fails: the two causes users hit (the client accepts a reconnect
+    /// only in debug mode, on both sides, and with the right password), told apart by whether a
+    /// password is configured at all.
+    public static func failureHint(hasPassword: Bool) -> (message: String, status: String) {
+        hasPassword
+            ? ("the server may have rejected the password (check password-file or the 'password' credential), or debug = true is missing in the client's altv.toml or the server's server.toml",
+               "check the password and debug = true")
+            : ("no password is configured: if the server has one, put it in password-file or the 'password' credential; and check that debug = true is set in both the client's altv.toml and the server's server.toml",
+               "no password configured; check debug = true")
+    }
 
     public init(level: Logger.Level, message: String, status: String?) {
         self.level = level
@@ -51,8 +57,12 @@ public struct ReportText: Equatable, Sendable {
         self.status = status
     }
 
-    public init(_ report: Report, client: ClientEndpoint) {
-        self.init(text: report, client: client)
+    /// - Parameters:
+    ///   - hasPassword: a password is configured (the failure hint depends on it).
+    ///   - manual: a one-shot `reconnect`: "attempt #1" and "after the reconnect started",
+    ///     not "start #1" and "after server ready".
+    public init(_ report: Report, client: ClientEndpoint, hasPassword: Bool, manual: Bool = false) {
+        self.init(text: report, client: client, hasPassword: hasPassword, manual: manual)
         self = switch report {
         case .serverReady(let start, _): with(event: "server_ready", start: start, messageID: MessageID.serverReady)
         case .superseded(let start, _): with(event: "superseded", start: start)
@@ -71,24 +81,29 @@ public struct ReportText: Equatable, Sendable {
     static func fieldValue(_ observation: Observation) -> String {
         switch observation {
         case .status(let status): status.description
+        case .unreachable(.anotherProgram): "NOT_THE_CLIENT"
         case .unreachable: "UNREACHABLE"
         }
     }
 
-    private init(text report: Report, client: ClientEndpoint) {
+    private init(text report: Report, client: ClientEndpoint, hasPassword: Bool, manual: Bool) {
+        let which = manual ? "attempt" : "start"
         switch report {
         case .serverReady(let start, .serverReady):
-            self.init(level: .info, message: "Server ready (start #\(start))", status: "Server ready (start #\(start)), contacting client")
+            self.init(level: .info, message: "Server ready (\(which) #\(start))", status: "Server ready (\(which) #\(start)), contacting client")
         case .serverReady(let start, .alreadyRunning):
-            self.init(level: .info, message: "Server already running (start #\(start): ready line found in the existing log)",
-                      status: "Server already running (start #\(start)), contacting client")
+            self.init(level: .info, message: "Server already running (\(which) #\(start): ready line found in the existing log)",
+                      status: "Server already running (\(which) #\(start)), contacting client")
         case .serverReady(let start, .manual):
             self.init(level: .info, message: "Reconnecting client at \(client) (attempt #\(start))", status: nil)
         case .superseded(let start, let newer):
             self.init(level: .info, message: "Start #\(start) superseded by start #\(newer) before its reconnect finished", status: nil)
         case .client(let start, let observation, afterReconnect: true):
-            self.init(level: .info, message: "Client \(observation) (start #\(start), reconnecting)",
-                      status: "Reconnect sent (start #\(start)), client \(observation)")
+            self.init(level: .info, message: "Client \(observation) (\(which) #\(start), reconnecting)",
+                      status: "Reconnect sent (\(which) #\(start)), client \(observation)")
+        case .client(let start, .unreachable(.anotherProgram(let what)), afterReconnect: _):
+            self.init(level: .warning, message: "Another program listens on \(client), not the alt:V client (it answered \(what)) (\(which) #\(start)); check --client (the debug API is on port 9223 unless changed; 9222 is the game's CEF DevTools); still trying",
+                      status: "Another program on \(client), not the alt:V client; check --client")
         case .client(let start, let observation, afterReconnect: false):
             let waiting: String
             switch observation {
@@ -96,8 +111,8 @@ public struct ReportText: Equatable, Sendable {
             case .unreachable(.connectionRefused): waiting = "; waiting for it (start GTA V with debug = true)"
             default: waiting = "; waiting for MAIN_MENU or IN_GAME"
             }
-            self.init(level: .info, message: "Client \(observation) (start #\(start))\(waiting)",
-                      status: "Server ready (start #\(start)), client \(observation)")
+            self.init(level: .info, message: "Client \(observation) (\(which) #\(start))\(waiting)",
+                      status: "Server ready (\(which) #\(start)), client \(observation)")
         case .unknownStatus(let text):
             self.init(level: .warning, message: "Client answered an unknown status '\(text)'; treating it as not ready (reported once)", status: nil)
         case .reconnectSent(let start, let from, let answer):
@@ -105,23 +120,24 @@ public struct ReportText: Equatable, Sendable {
             case .answered(let code): "HTTP \(code)"
             case .noAnswer(let error): "no answer: \(error)"
             }
-            self.init(level: .info, message: "Reconnect sent (start #\(start), client was \(from), \(answerText)); waiting for IN_GAME",
-                      status: "Reconnect sent (start #\(start)), waiting for IN_GAME")
+            self.init(level: .info, message: "Reconnect sent (\(which) #\(start), client was \(from), \(answerText)); waiting for IN_GAME",
+                      status: "Reconnect sent (\(which) #\(start)), waiting for IN_GAME")
         case .inGame(let start, let sinceReady):
-            let text = "Client IN_GAME \(DurationText.format(sinceReady)) after server ready (start #\(start))"
+            let text = "Client IN_GAME \(DurationText.format(sinceReady)) after \(manual ? "the reconnect started" : "server ready") (\(which) #\(start))"
             self.init(level: .notice, message: text, status: text)
         case .failed(let start, let reason):
-            self.init(level: .error, message: "Reconnect failed (start #\(start)): \(reason); \(Self.failureHint)",
-                      status: "Reconnect failed (start #\(start)): \(reason); check password and debug = true")
+            let hint = Self.failureHint(hasPassword: hasPassword)
+            self.init(level: .error, message: "Reconnect failed (\(which) #\(start)): \(reason); \(hint.message)",
+                      status: "Reconnect failed (\(which) #\(start)): \(reason); \(hint.status)")
         case .alreadyInGame(let start):
-            self.init(level: .info, message: "Client already IN_GAME (start #\(start)); not reconnecting it",
-                      status: "Client IN_GAME (start #\(start), already connected)")
+            self.init(level: .info, message: "Client already IN_GAME (\(which) #\(start)); not reconnecting it",
+                      status: "Client IN_GAME (\(which) #\(start), already connected)")
         case .gaveUp(let start, let last):
             self.init(level: .warning, message: "Gave up waiting for the client (attempt #\(start)): last \(last)",
-                      status: "Gave up waiting for the client (start #\(start))")
+                      status: "Gave up waiting for the client (\(which) #\(start))")
         case .serverStopped(let start):
-            self.init(level: .info, message: "Server stopped before the reconnect finished (start #\(start))",
-                      status: "Server stopped (start #\(start)); waiting for the next start")
+            self.init(level: .info, message: "Server stopped before the reconnect finished (\(which) #\(start))",
+                      status: "Server stopped (\(which) #\(start)); waiting for the next start")
         }
     }
 }
