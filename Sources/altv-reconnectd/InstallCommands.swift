@@ -23,6 +23,19 @@ struct InstallCommand: ParsableCommand {
     func run() throws {
         let starter = StarterConfig.text(options.settings)
         try withInstaller { installer throws(InstallError) in try installer.install(starterConfig: starter) }
+        // The same checks as `check`, with the configuration now in place; a client that is not
+        // running (the game is closed while installing) is no failure here.
+        let environment = processEnvironment()
+        let path = ConfigurationFile.defaultPath(environment: environment)
+        var settings = options.settings
+        var configError: ConfigurationError?
+        if let path {
+            do { settings = options.settings.overriding(try ConfigurationFile.load(path: path)) } catch { configError = error }
+        }
+        var check = SetupCheck(settings: settings, configPath: path, configError: configError, environment: environment)
+        check.clientMayBeAbsent = true
+        printLine("Checking the setup (altv-reconnectd check runs these again):")
+        check.run().map { "  " + $0.line }.forEach(printLine)
     }
 }
 

@@ -157,6 +157,19 @@ struct DaemonRig {
         rig.stop(daemon)
     }
 
+    /// A password file others may read is used, with an ssh-style warning at start.
+    @Test func aPasswordFileOthersMayReadIsWarnedAbout() throws {
+        let rig = try DaemonRig(simulator: ["--boot-delay", "0", "--connect-delay", "50ms", "--password", "shared-pw"])
+        let passwordFile = rig.file("password", "shared-pw\n")
+        chmod(passwordFile, 0o644)
+        let daemon = try rig.startDaemon(["--password-file", passwordFile, "--poll-interval", "50ms"])
+        append("Server started\n", to: rig.log)
+        #expect(rig.waitForStatus("Client IN_GAME"))
+        #expect(daemon.stderr.contains("The password file \(passwordFile) is readable by group and others (mode 0644); chmod 600 \(passwordFile)"))
+        #expect(!daemon.stderr.contains("shared-pw"))
+        rig.stop(daemon)
+    }
+
     /// No password at all is told apart from a rejected one: the fix differs.
     @Test func noPasswordIsToldApartFromARejectedOne() throws {
         let rig = try DaemonRig(simulator: ["--boot-delay", "0", "--connect-delay", "100ms", "--password", "right"])

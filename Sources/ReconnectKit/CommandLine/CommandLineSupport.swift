@@ -12,6 +12,8 @@ public enum ExitStatus {
     public static let success: Int32 = 0
     /// The reconnect was sent but the client did not reach IN_GAME (one-shot `reconnect`).
     public static let reconnectFailed: Int32 = 1
+    /// `check` found something that stops the daemon from reconnecting.
+    public static let checkFailed: Int32 = 1
     /// EX_USAGE: the command line is wrong.
     public static let usage: Int32 = 64
     /// EX_UNAVAILABLE: the client could not be reached (one-shot commands).

@@ -41,6 +41,16 @@ public enum PasswordSource {
         return (nil, .none)
     }
 
+    /// A password file others may read, as ssh says of a private key: "password file P is
+    /// readable by group and others (mode 0644); chmod 600 P". Nil when only its owner may.
+    public static func exposure(of path: String) -> String? {
+        var status = stat()
+        guard stat(path, &status) == 0, status.st_mode & 0o077 != 0 else { return nil }
+        let who = status.st_mode & 0o070 != 0 && status.st_mode & 0o007 != 0 ? "group and others" : status.st_mode & 0o070 != 0 ? "its group" : "others"
+        let mode = String(status.st_mode & 0o777, radix: 8)
+        return "password file \(path) is readable by \(who) (mode 0\(mode)); chmod 600 \(path)"
+    }
+
     static func readSecret(_ path: String, what: String) throws(ConfigurationError) -> Secret? {
         var bytes: [UInt8]
         do {

@@ -71,6 +71,9 @@ public final class Daemon: @unchecked Sendable {
         publish(.starting(sources: sources.map(\.summary), readyPort: configuration.readyPort, client: configuration.client,
                           password: configuration.password, passwordSource: configuration.passwordSource,
                           timings: configuration.reconnect, requestTimeout: configuration.requestTimeout))
+        if case .file(let path) = configuration.passwordSource, let exposure = PasswordSource.exposure(of: path) {
+            publish(ReportText(level: .warning, message: "The \(exposure)", status: nil))
+        }
         for source in sources {
             do {
                 try source.start(on: queue) { [unowned self] event in serverEvent(event) }

@@ -107,14 +107,7 @@ public struct Installer {
 
     /// `systemctl --user ARGS`, output passed through; 127 when it cannot be started.
     public static func runSystemctl(_ arguments: [String]) -> Int32 {
-        let argv = ["systemctl", "--user"] + arguments
-        var cArguments = argv.map { strdup($0) } + [nil]
-        defer { cArguments.forEach { free($0) } }
-        var pid: pid_t = 0
-        guard posix_spawnp(&pid, "systemctl", nil, nil, &cArguments, environ) == 0 else { return 127 }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        Subprocess.run(["systemctl", "--user"] + arguments).status
     }
 }
 

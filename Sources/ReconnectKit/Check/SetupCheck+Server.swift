@@ -1,0 +1,74 @@
+import ReconnectPolicy
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// What the daemon watches, and the ready pattern against what the server wrote so far.
+extension SetupCheck {
+    func source() -> [CheckResult] {
+        if let problem = settings.sourceProblem() { return [CheckResult(.fail, "what to watch: \(problem)")] }
+        var results: [CheckResult] = []
+        if let path = settings[\.logFile] { results.append(logFile(path)) }
+        if let unit = settings[\.journalUnit] {
+            let name = JournalFollower.unitName(unit)
+            results.append(CheckResult(.pass, "journal of \(name): followed through sd_journal",
+                                       fix: nil))
+        }
+        if let path = settings[\.pidFile] { results.append(pidFile(path)) }
+        return results
+    }
+
+    func logFile(_ path: String) -> CheckResult {
+        var status = stat()
+        if stat(path, &status) != 0 {
+            let missing = PathText.split(path).directory
+            if errno == EACCES { return CheckResult(.fail, "log file \(path): permission denied", fix: "run as the server's user or add yourself to its group") }
+            if access(missing, F_OK) != 0 {
+                return CheckResult(.warn, "log file \(path): its folder \(missing)/ does not exist yet; the daemon waits for it",
+                                   fix: "install the server there, or fix log-file")
+            }
+            return CheckResult(.warn, "log file \(path) does not exist yet; the daemon waits for it",
+                               fix: "start the server with --logfile \(path) (or run it in that folder), or fix log-file")
+        }
+        if status.st_mode & S_IFMT == S_IFDIR { return CheckResult(.fail, "log file \(path) is a directory", fix: "give the log file inside it, e.g. \(path)/server.log") }
+        if status.st_mode & S_IFMT != S_IFREG { return CheckResult(.fail, "log file \(path) is not a regular file", fix: "fix log-file") }
+        if access(path, R_OK) != 0 { return CheckResult(.fail, "log file \(path): permission denied", fix: "run as the server's user or add yourself to its group") }
+        return CheckResult(.pass, "log file \(path) exists (\(status.st_size) bytes) and is readable")
+    }
+
+    func pidFile(_ path: String) -> CheckResult {
+        guard let bytes = try? WholeFile.read(path, maximumSize: 4096) else {
+            return CheckResult(.warn, "PID file \(path) does not exist (or cannot be read): the server is not running, or writes it elsewhere",
+                               fix: "check pid-file against the server's start script")
+        }
+        switch PidFileText.parse(bytes) {
+        case .pid(let pid):
+            if kill(pid, 0) == 0 || errno == EPERM { return CheckResult(.pass, "PID file \(path): server process \(pid) is running") }
+            return CheckResult(.warn, "PID file \(path) names PID \(pid), which is not running: the server is down")
+        case .empty:
+            return CheckResult(.warn, "PID file \(path) is empty")
+        case .invalid(let text):
+            return CheckResult(.fail, "PID file \(path) holds '\(text)', not a process ID", fix: "check pid-file: it should name the file the server's PID is written to")
+        }
+    }
+
+    /// The last line of the existing log the pattern matches (colours stripped, as the daemon
+    /// matches), or, when none does, the log's last lines: the usual cause of "it never reconnects".
+    func readyPattern() -> [CheckResult] {
+        guard let path = settings[\.logFile], let pattern = settings.value(\.readyPattern),
+              let bytes = try? WholeFile.readTail(path, maximumSize: 4 << 20), !bytes.isEmpty else { return [] }
+        var scanner = ReadinessScanner(pattern: pattern)
+        var last: String?
+        bytes.withUnsafeBytes { buffer in
+            scanner.scan(buffer) { line in last = ReportText.shownLine(line) }
+            scanner.scan(UnsafeRawBufferPointer(start: [UInt8(ascii: "\n")], count: 1)) { line in last = ReportText.shownLine(line) }
+        }
+        if let last { return [CheckResult(.pass, "ready pattern '\(pattern)' matches the log's line '\(last)'")] }
+        let tail = String(decoding: bytes.suffix(4096), as: UTF8.self).split(whereSeparator: \.isNewline).suffix(3)
+            .map { "'" + TerminalText.stripped(String($0.prefix(100))) + "'" }
+        return [CheckResult(.warn, "no line of \(path) matches the ready pattern '\(pattern)'; the last lines are \(tail.joined(separator: ", "))",
+                            fix: "if the server is up, set ready-pattern to match its ready line")]
+    }
+}

@@ -1,0 +1,92 @@
+import Foundation
+import Testing
+import TestSupport
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `altv-reconnectd check` against a real client stand-in in each state: one line per check,
+/// a fix for each failure, exit 0 or 1, never the password.
+@Suite struct CheckCommandTests {
+    func check(_ arguments: [String], home: TemporaryDirectory) throws -> (Int32, [String]) {
+        let (status, stdout, stderr) = try runProduct("altv-reconnectd", ["check"] + arguments, environment: ["HOME": home.path, "XDG_CONFIG_HOME": home.file(".config")])
+        #expect(stderr.isEmpty, "\(stderr)")
+        return (status, stdout.split(separator: "\n").map(String.init))
+    }
+
+    @Test func aGoodSetupPasses() throws {
+        let directory = TemporaryDirectory()
+        let simulator = try SimulatorProcess(["--boot-delay", "0", "--password", "s3cret-pw"])
+        let log = directory.file("server.log")
+        append("[12:00:00] \u{1B}[32mServer started\u{1B}[0m\n[12:00:01] [Info] Resource chat started\n", to: log)
+        let password = directory.file("password")
+        append("s3cret-pw\n", to: password)
+        chmod(password, 0o600)
+        let (status, lines) = try check(["--log-file", log, "--client", simulator.url, "--password-file", password], home: directory)
+        #expect(status == 0, "\(lines)")
+        #expect(lines.contains("ok    log file \(log) exists (75 bytes) and is readable"))
+        #expect(lines.contains("ok    ready pattern 'Server started' matches the log's line '[12:00:00] Server started'"))
+        #expect(lines.contains("ok    client \(simulator.url) answers MAIN_MENU: the alt:V debug API"))
+        #expect(lines.contains("ok    password: from file \(password)"))
+        #expect(lines.last?.hasPrefix("check: nothing failed") == true)
+        #expect(!lines.joined().contains("s3cret-pw"))
+    }
+
+    @Test func aClientThatIsNotRunningFails() throws {
+        let directory = TemporaryDirectory()
+        let url = "http://127.0.0.1:\(closedPort())"
+        let (status, lines) = try check(["--log-file", directory.file("server.log"), "--client", url], home: directory)
+        #expect(status == 1)
+        #expect(lines.contains { $0.hasPrefix("FAIL  client \(url): not running (connection refused); fix: start GTA V with debug = true") })
+        #expect(lines.contains { $0.hasPrefix("warn  log file \(directory.file("server.log")) does not exist yet; the daemon waits for it; fix: ") })
+        #expect(lines.last == "check: 1 failed")
+    }
+
+    @Test func anotherProgramOnThePortFails() throws {
+        let directory = TemporaryDirectory()
+        let server = FaultServer([.answer(status: 200, body: "<!DOCTYPE html><html><body>It works!</body></html>")])
+        defer { server.stop() }
+        let (status, lines) = try check(["--log-file", directory.file("server.log"), "--client", server.url], home: directory)
+        #expect(status == 1)
+        #expect(lines.contains("FAIL  another program listens on \(server.url), not the alt:V client (it answered an HTML page); fix: set client to the debug API's address (port 9223 unless changed; 9222 is the game's CEF DevTools)"))
+    }
+
+    @Test func warningsSayWhatLooksWrong() throws {
+        let directory = TemporaryDirectory()
+        let simulator = try SimulatorProcess(["--boot-delay", "0"])
+        let log = directory.file("server.log")
+        append("[12:00:00] Server is up\n[12:00:01] Listening on 7788\n", to: log)
+        let password = directory.file("password")
+        append("open-secret\n", to: password)
+        chmod(password, 0o644)
+        let (status, lines) = try check(["--log-file", log, "--client", simulator.url, "--password-file", password, "--pid-file", directory.file("server.pid")], home: directory)
+        #expect(status == 0, "warnings do not fail: \(lines)")
+        #expect(lines.contains("warn  no line of \(log) matches the ready pattern 'Server started'; the last lines are '[12:00:00] Server is up', '[12:00:01] Listening on 7788'; fix: if the server is up, set ready-pattern to match its ready line"))
+        #expect(lines.contains("warn  password file \(password) is readable by group and others (mode 0644); chmod 600 \(password)"))
+        #expect(lines.contains { $0.hasPrefix("warn  PID file \(directory.file("server.pid")) does not exist") })
+        #expect(!lines.joined().contains("open-secret"))
+    }
+
+    @Test func aBrokenConfigurationFails() throws {
+        let directory = TemporaryDirectory()
+        let config = directory.file("config.toml")
+        append("log-file = \"/srv/server.log\"\npoll_interval = \"250ms\"\n", to: config)
+        let (status, lines) = try check(["--config", config, "--client", "http://127.0.0.1:\(closedPort())"], home: directory)
+        #expect(status == 1)
+        #expect(lines.first == "FAIL  configuration: \(config) line 2: unknown key 'poll_interval'; did you mean 'poll-interval'?")
+    }
+
+    /// `install --user` prints the same checks once the configuration is in place, and a client
+    /// that is not running (the game closed while installing) is a warning there.
+    @Test func installRunsTheSameChecks() throws {
+        let home = TemporaryDirectory()
+        let url = "http://127.0.0.1:\(closedPort())"
+        let (status, stdout, _) = try runProduct("altv-reconnectd", ["install", "--user", "--log-file", home.file("server.log"), "--client", url],
+                                                 environment: ["HOME": home.path, "XDG_CONFIG_HOME": "", "XDG_DATA_HOME": ""])
+        #expect(status == 0, "\(stdout)")
+        let lines = stdout.split(separator: "\n").map(String.init)
+        #expect(lines.contains("Checking the setup (altv-reconnectd check runs these again):"))
+        #expect(lines.contains("  ok    configuration: \(home.file(".config/altv-reconnectd/config.toml")) loads"))
+        #expect(lines.contains { $0.hasPrefix("  warn  client \(url): not running (connection refused); fix: ") })
+    }
+}
