@@ -223,3 +223,49 @@ public struct ReadinessGate: Sendable {
         return Ticket(generation: generation)
     }
 }
+
+// Short forms for the `--verbose` trace ("readiness: readyLine -> serverReady(serverReady)").
+
+extension ReadinessGate.Ticket: CustomStringConvertible {
+    public var description: String { "#\(generation)" }
+}
+
+extension ReadinessGate.Event: CustomStringConvertible {
+    public var description: String {
+        switch self {
+        case .readyLine: "readyLine"
+        case .processStarted(let pid, let alreadyRunning): "processStarted(\(pid)\(alreadyRunning ? ", already running" : ""))"
+        case .processExited(let pid, let active): "processExited(\(pid)\(active ? ", reconnect active" : ""))"
+        case .caughtUp: "caughtUp"
+        case .wakeUpDue(let ticket): "wakeUpDue(\(ticket))"
+        case .probeAnswered(let accepted, let ticket): "probeAnswered(\(accepted ? "accepted" : "refused"), \(ticket))"
+        }
+    }
+}
+
+extension ReadinessGate.Effect: CustomStringConvertible {
+    public var description: String {
+        switch self {
+        case .probe(let port, let ticket): "probe(port \(port), \(ticket))"
+        case .wakeUp(let instant, let ticket): "wakeUp(at \(instant), \(ticket))"
+        case .cancelWakeUp: "cancelWakeUp"
+        case .serverReady(let trigger): "serverReady(\(trigger))"
+        case .serverStopped: "serverStopped"
+        case .report(let report): "report(\(report))"
+        }
+    }
+}
+
+extension ReadinessGate.Report: CustomStringConvertible {
+    public var description: String {
+        switch self {
+        case .waitingForStart: "waitingForStart"
+        case .processRunning(let pid): "processRunning(\(pid))"
+        case .processAwaitingReadyLine(let pid, _): "processAwaitingReadyLine(\(pid))"
+        case .processStarted(let pid, let delay): "processStarted(\(pid), ready delay \(delay))"
+        case .processExited(let pid, let stop): "processExited(\(pid), \(stop))"
+        case .waitingForPort(let port): "waitingForPort(\(port))"
+        case .portAccepts(let port): "portAccepts(\(port))"
+        }
+    }
+}

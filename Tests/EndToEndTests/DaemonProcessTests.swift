@@ -157,6 +157,29 @@ struct DaemonRig {
         rig.stop(daemon)
     }
 
+    /// `--verbose` traces every request and answer with its time, every timer, every readiness
+    /// decision and follower event, at debug level, and still never the password.
+    @Test func verboseTracesEveryDecision() throws {
+        let rig = try DaemonRig(simulator: ["--boot-delay", "0", "--connect-delay", "100ms", "--password", "trace-secret"])
+        let passwordFile = rig.file("password", "trace-secret\n")
+        chmod(passwordFile, 0o600)
+        let daemon = try rig.startDaemon(["--password-file", passwordFile, "--poll-interval", "50ms", "--verbose"])
+        append("[12:00:00] Server started\n", to: rig.log)
+        #expect(rig.waitForStatus("Client IN_GAME"))
+        rig.stop(daemon)
+        let log = daemon.stderr
+        for expected in [
+            "debug \(rig.log): caughtUp", "debug readiness: caughtUp -> report(waitingForStart)",
+            "debug Ready line: [12:00:00] Server started", "debug readiness: readyLine -> serverReady(serverReady)",
+            "debug GET \(rig.simulator.url)/status (#1.1)", "debug GET /status (#1.1) -> MAIN_MENU in ",
+            "debug POST \(rig.simulator.url)/reconnect (#1.2), body: the password, 12 bytes", "debug POST /reconnect (#1.2) -> HTTP 200 in ",
+            "debug timer: loop wakes up in 50 ms (#1.3, phase verifying)",
+        ] {
+            #expect(log.contains(expected), "missing '\(expected)' in:\n\(log)")
+        }
+        #expect(!log.contains("trace-secret"))
+    }
+
     /// A password file others may read is used, with an ssh-style warning at start.
     @Test func aPasswordFileOthersMayReadIsWarnedAbout() throws {
         let rig = try DaemonRig(simulator: ["--boot-delay", "0", "--connect-delay", "50ms", "--password", "shared-pw"])

@@ -49,7 +49,7 @@ public final class Daemon: @unchecked Sendable {
     public func run() throws(ConfigurationError) {
         installSignalHandlers()
         driver = ReconnectDriver(queue: queue, worker: worker, client: configuration.debugClient, password: configuration.password,
-                                 settings: configuration.reconnect) { [weak self] report in
+                                 settings: configuration.reconnect, logger: logger) { [weak self] report in
             guard let self else { return }
             publish(ReportText(report, client: configuration.client, hasPassword: configuration.password != nil))
         }
@@ -108,12 +108,15 @@ public final class Daemon: @unchecked Sendable {
         case .report(let text):
             publish(text)
         }
+        if case .report = event {} else if case .readyLine = event {} else { logger.debug("source: \(event)") }
     }
 
     /// Feeds the readiness gate and carries out what it decides.
     private func gateEvent(_ event: ReadinessGate.Event) {
         dispatchPrecondition(condition: .onQueue(queue))
-        for effect in gate.handle(event, at: .now()) {
+        let effects = gate.handle(event, at: .now())
+        logger.debug("readiness: \(event) -> \(effects.isEmpty ? "nothing" : effects.map { "\($0)" }.joined(separator: ", "))")
+        for effect in effects {
             switch effect {
             case .probe(let port, let ticket):
                 let probe = PortProbe(port: port)

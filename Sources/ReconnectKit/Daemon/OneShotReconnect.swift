@@ -13,7 +13,7 @@ public enum OneShotReconnect {
             var outcome: Outcome?
         }
         let box = Box()
-        box.driver = ReconnectDriver(queue: queue, client: client, password: password, settings: settings) { report in
+        box.driver = ReconnectDriver(queue: queue, client: client, password: password, settings: settings, logger: logger) { report in
             let text = ReportText(report, client: client.endpoint, hasPassword: password != nil, manual: true)
             logger.log(level: text.level, "\(text.message)")
             if case .finished(let outcome) = box.driver?.loop.phase, box.outcome == nil {

@@ -1,4 +1,5 @@
 import Dispatch
+import Logging
 import ReconnectPolicy
 
 /// `--log-file`: the server's log, followed by name like `tail -F` (`LogFollower`), scanned for
@@ -27,7 +28,7 @@ final class LogFileSource: ServerEventSource {
         self.scanner = scanner
         do {
             let follower = try LogFollower(path: path, queue: queue, sink: scanner.detector) { [path] event in
-                if let text = ReportText.logFile(path, event) { emit(.report(text)) }
+                emit(.report(ReportText.logFile(path, event) ?? ReportText(level: .debug, message: "\(path): \(event)", status: nil)))
             }
             self.follower = follower
             try follower.start()
