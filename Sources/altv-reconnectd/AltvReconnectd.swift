@@ -12,7 +12,7 @@ struct AltvReconnectd: ParsableCommand {
             reach IN_GAME, 64 usage error, 69 client unavailable (status, reconnect), 73 cannot write a file (install, uninstall), 78 configuration error.
             """,
         version: "0.1.0",
-        subcommands: [RunCommand.self, CheckCommand.self, StatusCommand.self, ReconnectCommand.self, InstallCommand.self, UninstallCommand.self],
+        subcommands: [RunCommand.self, CheckCommand.self, StatusCommand.self, ReconnectCommand.self, InstallCommand.self, UninstallCommand.self, ManCommand.self],
         defaultSubcommand: RunCommand.self
     )
 }

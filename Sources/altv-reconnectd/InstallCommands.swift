@@ -1,6 +1,9 @@
 import ArgumentParser
 import ReconnectKit
 import ReconnectPolicy
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `altv-reconnectd install --user`: the program, the user unit and a starter configuration.
 struct InstallCommand: ParsableCommand {
@@ -21,16 +24,24 @@ struct InstallCommand: ParsableCommand {
     }
 
     func run() throws {
-        let starter = StarterConfig.text(options.settings)
-        try withInstaller { installer throws(InstallError) in try installer.install(starterConfig: starter) }
+        // Paths as the user means them: `~` expanded, relative to where install was run; the
+        // service runs elsewhere, so the configuration gets absolute paths.
+        let environment = processEnvironment()
+        var cwd = [CChar](repeating: 0, count: 4096)
+        let directory = getcwd(&cwd, cwd.count).map { String(cString: $0) }
+        let given = options.settings.resolvingPaths(home: environment["HOME"], directory: directory)
+        let starter = StarterConfig.text(given)
+        let documentation = Installer.Documentation(
+            manPage: ManPage.text, bash: AltvReconnectd.completionScript(for: .bash), zsh: AltvReconnectd.completionScript(for: .zsh),
+            fish: AltvReconnectd.completionScript(for: .fish))
+        try withInstaller { installer throws(InstallError) in try installer.install(starterConfig: starter, documentation: documentation) }
         // The same checks as `check`, with the configuration now in place; a client that is not
         // running (the game is closed while installing) is no failure here.
-        let environment = processEnvironment()
         let path = ConfigurationFile.defaultPath(environment: environment)
-        var settings = options.settings
+        var settings = given
         var configError: ConfigurationError?
         if let path {
-            do { settings = options.settings.overriding(try ConfigurationFile.load(path: path)) } catch { configError = error }
+            do { settings = given.overriding(try ConfigurationFile.load(path: path)) } catch { configError = error }
         }
         var check = SetupCheck(settings: settings, configPath: path, configError: configError, environment: environment)
         check.clientMayBeAbsent = true

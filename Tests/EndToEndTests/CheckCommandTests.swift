@@ -89,4 +89,20 @@ import Glibc
         #expect(lines.contains("  ok    configuration: \(home.file(".config/altv-reconnectd/config.toml")) loads"))
         #expect(lines.contains { $0.hasPrefix("  warn  client \(url): not running (connection refused); fix: ") })
     }
+
+    /// install --user takes paths as a user means them: `~` expanded, relative ones made
+    /// absolute (the service runs elsewhere), a missing folder said at once.
+    @Test func installTakesPathsAsTheUserMeansThem() throws {
+        let home = TemporaryDirectory()
+        let environment = ["HOME": home.path, "XDG_CONFIG_HOME": "", "XDG_DATA_HOME": ""]
+        let (status, stdout, _) = try runProduct("altv-reconnectd", ["install", "--user", "--log-file", "relative/server.log", "--pid-file", "~/altv/server.pid"],
+                                                 environment: environment)
+        #expect(status == 0, "\(stdout)")
+        let config = readText(home.file(".config/altv-reconnectd/config.toml"))
+        let absolute = FileManager.default.currentDirectoryPath + "/relative/server.log"
+        #expect(config.contains("log-file = '\(absolute)'"), "\(config)")
+        #expect(config.contains("pid-file = '\(home.file("altv/server.pid"))'"), "\(config)")
+        #expect(stdout.contains("FAIL  PID file \(home.file("altv/server.pid")): its folder \(home.file("altv"))/ does not exist"), "\(stdout)")
+        #expect(stdout.contains("warn  log file \(absolute): its folder \(FileManager.default.currentDirectoryPath)/relative/ does not exist yet"), "\(stdout)")
+    }
 }

@@ -94,6 +94,21 @@ import TestSupport
         #expect(empty.sourceProblem() != nil, "without a source the starter says what to set, and the daemon refuses to start")
     }
 
+    @Test func pathsAreTakenAsTheUserMeansThem() {
+        #expect(PathText.resolved("~/altv/server.log", home: "/home/me") == "/home/me/altv/server.log")
+        #expect(PathText.resolved("~", home: "/home/me") == "/home/me")
+        #expect(PathText.resolved("~other/x", home: "/home/me") == "~other/x", "another user's home is not guessed")
+        #expect(PathText.resolved("logs/server.log", home: "/home/me", directory: "/srv") == "/srv/logs/server.log")
+        #expect(PathText.resolved("logs/server.log", home: "/home/me") == "logs/server.log", "relative stays relative without a directory")
+        #expect(PathText.resolved("/abs", home: "/home/me", directory: "/srv") == "/abs")
+        var settings = Settings()
+        settings[\.logFile] = "~/server.log"
+        settings[\.journalUnit] = "~unit"
+        let resolved = settings.resolvingPaths(home: "/home/me")
+        #expect(resolved[\.logFile] == "/home/me/server.log")
+        #expect(resolved[\.journalUnit] == "~unit", "only paths")
+    }
+
     @Test func defaultPathFollowsXDG() {
         #expect(ConfigurationFile.defaultPath(environment: ["XDG_CONFIG_HOME": "/x", "HOME": "/h"]) == "/x/altv-reconnectd/config.toml")
         #expect(ConfigurationFile.defaultPath(environment: ["HOME": "/h"]) == "/h/.config/altv-reconnectd/config.toml")

@@ -39,6 +39,11 @@ extension SetupCheck {
     }
 
     func pidFile(_ path: String) -> CheckResult {
+        let folder = PathText.split(path).directory
+        if access(folder, F_OK) != 0 {
+            return CheckResult(.fail, "PID file \(path): its folder \(folder)/ does not exist; the daemon refuses to start (exit 78) until it does",
+                               fix: "create it, or fix pid-file")
+        }
         guard let bytes = try? WholeFile.read(path, maximumSize: 4096) else {
             return CheckResult(.warn, "PID file \(path) does not exist (or cannot be read): the server is not running, or writes it elsewhere",
                                fix: "check pid-file against the server's start script")

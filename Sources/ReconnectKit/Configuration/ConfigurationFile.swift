@@ -33,7 +33,8 @@ public enum ConfigurationFile {
         do { text = String(decoding: try WholeFile.read(path, maximumSize: 1 << 20), as: UTF8.self) } catch {
             throw ConfigurationError("cannot read configuration file \(path): \(String(cString: strerror(error.errno))); create it (altv-reconnectd install writes a starter) or fix --config", errno: error.errno)
         }
-        return try parse(text, path: path)
+        // `~/altv-server/server.log` in the file means the user's home, as in a shell.
+        return try parse(text, path: path).resolvingPaths(home: getenv("HOME").map { String(cString: $0) })
     }
 
     /// What toml++ (inside TOMLKit 0.6.0) would abort the process on instead of reporting, found

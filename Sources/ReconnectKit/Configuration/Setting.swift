@@ -88,6 +88,8 @@ public protocol AnySetting: Sendable {
     func decode(_ value: TOMLValueConvertible, into settings: inout Settings) throws(SettingValueError)
     /// The value in `from` copied into `to`; `clearing`: also when unset in `from`.
     func copy(from: Settings, to: inout Settings, clearing: Bool)
+    /// A path setting's value as the user means it (`PathText.resolved`); others untouched.
+    func resolvePath(in settings: inout Settings, home: String?, directory: String?)
 }
 
 extension Setting: AnySetting {
@@ -111,6 +113,11 @@ extension Setting: AnySetting {
 
     public func decode(_ value: TOMLValueConvertible, into settings: inout Settings) throws(SettingValueError) {
         settings[self] = try Value.decode(value, setting: name, valueName: valueName)
+    }
+
+    public func resolvePath(in settings: inout Settings, home: String?, directory: String?) {
+        guard valueName == "path", let path = settings[self] as? String else { return }
+        settings[self] = PathText.resolved(path, home: home, directory: directory) as? Value
     }
 
     public func copy(from: Settings, to: inout Settings, clearing: Bool) {

@@ -39,6 +39,14 @@ public struct Settings: Sendable {
         return merged
     }
 
+    /// Paths as the user means them: `~/` under `home`; relative ones under `directory` when
+    /// given (install writes absolute paths; a configuration file's relative ones stay as they are).
+    public func resolvingPaths(home: String?, directory: String? = nil) -> Settings {
+        var resolved = self
+        for setting in SettingsTable.all { setting.resolvePath(in: &resolved, home: home, directory: directory) }
+        return resolved
+    }
+
     /// The settings whose values differ between two layers, compared as values (not as text).
     public func changes(from old: Settings) -> [any AnySetting] {
         SettingsTable.all.filter { $0.differs(self, old) }

@@ -131,4 +131,12 @@ public enum PathText {
         let directory = slash == path.startIndex ? "/" : String(path[..<slash])
         return (directory, String(path[path.index(after: slash)...]))
     }
+
+    /// A path as a user means it: `~/x` under `home`, and a relative path under `directory`
+    /// (nil: left relative).
+    public static func resolved(_ path: String, home: String?, directory: String? = nil) -> String {
+        if path == "~" || path.hasPrefix("~/"), let home, home.hasPrefix("/") { return home + path.dropFirst() }
+        if !path.hasPrefix("/"), !path.isEmpty, let directory { return (directory == "/" ? "" : directory) + "/" + path }
+        return path
+    }
 }
