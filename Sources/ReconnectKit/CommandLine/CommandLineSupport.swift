@@ -66,9 +66,9 @@ public func printLine(_ line: String) {
     _ = bytes.withUnsafeMutableBytes { write(STDOUT_FILENO, $0.baseAddress, $0.count) }
 }
 
-/// One line on stderr.
+/// One line on stderr; in bold red on a terminal that wants colour (errors stand out).
 public func printError(_ line: String) {
-    var bytes = Array((line + "\n").utf8)
+    var bytes = Array((TerminalColour.error(line, environment: processEnvironment()) + "\n").utf8)
     _ = bytes.withUnsafeMutableBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
 }
 

@@ -27,11 +27,13 @@ public final class SharedLogLevel: Sendable {
 ///   of its own, so `journalctl ALTV_EVENT=reconnect_sent` finds it. Should journald refuse an
 ///   entry, that line goes to stderr as in `.journalStream`;
 /// - `.journalStream`: `<6>message` on stderr, the `<N>` prefix carrying the priority (sd-daemon(3));
-/// - `.plain`, a terminal or file: `12:42:21.123 info  message key=value`, journal fields left out.
+/// - `.plain`, a file or a pipe: `12:42:21.123 info  message key=value`, journal fields left out;
+/// - `.terminal`, a terminal: the same with the level coloured, a whole error line in bold red
+///   (never for the journal or a pipe, and not with `NO_COLOR` set or `TERM=dumb`).
 ///
 /// Each line is written with a single `write(2)`, so lines from different threads never mix.
 public struct DaemonLogHandler: LogHandler {
-    public enum Format: Sendable { case structured, journalStream, plain }
+    public enum Format: Sendable { case structured, journalStream, plain, terminal }
 
     /// The level below which messages are dropped, shared by every handler so that a reload
     /// (SIGHUP, `verbose = true`) changes it for the whole process.
@@ -69,6 +71,10 @@ public struct DaemonLogHandler: LogHandler {
             Self.writeLine("<\(Self.priority(event.level))>" + SystemdNotifier.singleLine(text))
         case .plain:
             Self.writeLine(Self.timestamp() + " " + Self.label(event.level) + " " + SystemdNotifier.singleLine(text))
+        case .terminal:
+            let (label, line) = TerminalColour.level(event.level)
+            let message = SystemdNotifier.singleLine(text)
+            Self.writeLine(Self.timestamp() + " " + label + Self.label(event.level) + TerminalColour.reset + " " + (line.isEmpty ? message : line + message + TerminalColour.reset))
         }
     }
 
@@ -135,5 +141,31 @@ public struct DaemonLogHandler: LogHandler {
         let millis = Int(spec.tv_nsec) / 1_000_000
         let milliText = millis < 10 ? "00\(millis)" : millis < 100 ? "0\(millis)" : "\(millis)"
         return "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)).\(milliText)"
+    }
+}
+
+/// ANSI colours for a terminal that wants them.
+public enum TerminalColour {
+    public static let reset = "\u{1B}[0m"
+
+    /// Colour on stderr: a terminal, `NO_COLOR` unset or empty (no-color.org), `TERM` not `dumb`.
+    public static func wanted(environment: [String: String]) -> Bool {
+        isatty(STDERR_FILENO) != 0 && (environment["NO_COLOR"] ?? "").isEmpty && environment["TERM"] != "dumb"
+    }
+
+    /// The level's colour, and the whole line's for errors (so that they stand out).
+    static func level(_ level: Logger.Level) -> (label: String, line: String) {
+        switch level {
+        case .trace, .debug: ("\u{1B}[2m", "")
+        case .info: ("\u{1B}[36m", "")
+        case .notice: ("\u{1B}[32m", "")
+        case .warning: ("\u{1B}[33m", "")
+        case .error, .critical: ("\u{1B}[1;31m", "\u{1B}[1;31m")
+        }
+    }
+
+    /// An error line of the command line, `altv-reconnectd: …`, in bold red on a terminal.
+    public static func error(_ line: String, environment: [String: String]) -> String {
+        wanted(environment: environment) ? "\u{1B}[1;31m" + line + reset : line
     }
 }

@@ -27,7 +27,7 @@ public enum JournalStream {
     /// journal and journald's native socket is there, `<N>`-prefixed lines when only the stream
     /// is, plain lines otherwise.
     public static func logFormat(environment: [String: String]) -> DaemonLogHandler.Format {
-        guard isStandardErrorJournal(environment: environment) else { return .plain }
+        guard isStandardErrorJournal(environment: environment) else { return TerminalColour.wanted(environment: environment) ? .terminal : .plain }
         return access(nativeSocket, W_OK) == 0 ? .structured : .journalStream
     }
 }
