@@ -32,6 +32,15 @@ import Glibc
         #expect(!lines.joined().contains("s3cret-pw"))
     }
 
+    /// The server may be writing its last line: it counts without its newline.
+    @Test func aLastLineWithoutItsNewlineIsMatched() throws {
+        let directory = TemporaryDirectory()
+        let log = directory.file("server.log")
+        append("[12:00:00] Loading resources\n[12:00:02] Server started", to: log)
+        let (_, lines) = try check(["--log-file", log, "--client", "http://127.0.0.1:\(closedPort())"], home: directory)
+        #expect(lines.contains("ok    ready pattern 'Server started' matches the log's line '[12:00:02] Server started'"), "\(lines)")
+    }
+
     @Test func aClientThatIsNotRunningFails() throws {
         let directory = TemporaryDirectory()
         let url = "http://127.0.0.1:\(closedPort())"

@@ -66,9 +66,10 @@ extension SetupCheck {
               let bytes = try? WholeFile.readTail(path, maximumSize: 4 << 20), !bytes.isEmpty else { return [] }
         var scanner = ReadinessScanner(pattern: pattern)
         var last: String?
-        bytes.withUnsafeBytes { buffer in
+        // A last line without its newline counts too (the server may be writing it).
+        let whole = bytes.last == UInt8(ascii: "\n") ? bytes : bytes + [UInt8(ascii: "\n")]
+        whole.withUnsafeBytes { buffer in
             scanner.scan(buffer) { line in last = ReportText.shownLine(line) }
-            scanner.scan(UnsafeRawBufferPointer(start: [UInt8(ascii: "\n")], count: 1)) { line in last = ReportText.shownLine(line) }
         }
         if let last { return [CheckResult(.pass, "ready pattern '\(pattern)' matches the log's line '\(last)'")] }
         let tail = String(decoding: bytes.suffix(4096), as: UTF8.self).split(whereSeparator: \.isNewline).suffix(3)
