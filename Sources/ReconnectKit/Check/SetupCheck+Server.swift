@@ -8,7 +8,11 @@ import Musl
 /// What the daemon watches, and the ready pattern against what the server wrote so far.
 extension SetupCheck {
     func source() -> [CheckResult] {
-        if let problem = settings.sourceProblem() { return [CheckResult(.fail, "what to watch: \(problem)")] }
+        if let problem = settings.sourceProblem() {
+            // With a configuration that did not load, what it would say is not known.
+            guard configError == nil else { return [CheckResult(.warn, "what to watch: not known until the configuration loads")] }
+            return [CheckResult(.fail, "what to watch: \(problem)")]
+        }
         var results: [CheckResult] = []
         if let path = settings[\.logFile] { results.append(logFile(path)) }
         if let unit = settings[\.journalUnit] {
