@@ -1,12 +1,5 @@
 import ReconnectPolicy
 
-/// A setting with a value out of range, found by `Settings.problems()`.
-public struct SettingProblem: Sendable {
-    public var setting: any AnySetting
-    /// Reads after the setting's name: "must be at least 10ms".
-    public var message: String
-}
-
 /// One layer of settings: what the command line says, or what the configuration file says. A
 /// setting not set here has no value here; `overriding(_:)` stacks the layers and `resolve`
 /// applies the defaults, so the command line wins over the file and the file over the defaults.
@@ -50,11 +43,6 @@ public struct Settings: Sendable {
     /// The settings whose values differ between two layers, compared as values (not as text).
     public func changes(from old: Settings) -> [any AnySetting] {
         SettingsTable.all.filter { $0.differs(self, old) }
-    }
-
-    /// Values out of range, whichever layer they come from (the same rules for both).
-    public func problems() -> [SettingProblem] {
-        SettingsTable.all.compactMap { setting in setting.problem(in: self).map { SettingProblem(setting: setting, message: $0) } }
     }
 
     /// What to watch is missing or contradictory (checked on the merged layers).

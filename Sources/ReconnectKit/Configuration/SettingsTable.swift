@@ -1,8 +1,9 @@
 import ReconnectPolicy
 
 /// Every setting, declared once. The command line (`SettingOptions`), the configuration file
-/// (`ConfigurationFile`), the starter configuration (`StarterConfig`), validation and the reload
-/// diff (`Settings`) are all driven by this table; the order here is the order of `--help` and
+/// (`ConfigurationFile`), the starter configuration (`StarterConfig`), validation (each setting's
+/// `check`, applied by the first two where the value is read) and the reload diff (`Settings`)
+/// are all driven by this table; the order here is the order of `--help` and
 /// of the starter configuration.
 ///
 /// Adding a setting: one `let` here, then its use (usually in `Settings.resolve`, where the
