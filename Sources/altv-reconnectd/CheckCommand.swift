@@ -16,16 +16,7 @@ struct CheckCommand: ParsableCommand {
 
     func run() throws {
         let environment = processEnvironment()
-        var settings = options.settings
-        var configError: ConfigurationError?
-        do {
-            let (file, _) = try configOptions.loadFile(environment: environment)
-            settings = options.settings.overriding(file)
-        } catch {
-            configError = error
-        }
-        let results = SetupCheck(settings: settings, configPath: configOptions.path(environment: environment), configError: configError,
-                                 environment: environment).run()
+        let results = SetupCheck(commandLine: options.settings, configPath: configOptions.path(environment: environment), environment: environment).run()
         results.map(\.line).forEach(printLine)
         let failed = results.filter { $0.mark == .fail }.count
         let warned = results.filter { $0.mark == .warn }.count

@@ -37,13 +37,7 @@ struct InstallCommand: ParsableCommand {
         try withInstaller { installer throws(InstallError) in try installer.install(starterConfig: starter, documentation: documentation) }
         // The same checks as `check`, with the configuration now in place; a client that is not
         // running (the game is closed while installing) is no failure here.
-        let path = ConfigurationFile.defaultPath(environment: environment)
-        var settings = given
-        var configError: ConfigurationError?
-        if let path {
-            do { settings = given.overriding(try ConfigurationFile.load(path: path)) } catch { configError = error }
-        }
-        var check = SetupCheck(settings: settings, configPath: path, configError: configError, environment: environment)
+        var check = SetupCheck(commandLine: given, configPath: ConfigurationFile.defaultPath(environment: environment), environment: environment)
         check.clientMayBeAbsent = true
         printLine("Checking the setup (altv-reconnectd check runs these again):")
         check.run().map { "  " + $0.line }.forEach(printLine)

@@ -24,22 +24,31 @@ extension SetupCheck {
         return results
     }
 
+    /// Classified as the follower classifies it (`LogFollower.NameState`), so that check and
+    /// daemon agree on what is missing and what is unusable.
     func logFile(_ path: String) -> CheckResult {
-        var status = stat()
-        if stat(path, &status) != 0 {
-            let missing = PathText.split(path).directory
-            if errno == EACCES { return CheckResult(.fail, "log file \(path): permission denied", fix: "run as the server's user or add yourself to its group") }
-            if access(missing, F_OK) != 0 {
-                return CheckResult(.warn, "log file \(path): its folder \(missing)/ does not exist yet; the daemon waits for it",
+        let denied = CheckResult(.fail, "log file \(path): permission denied", fix: "run as the server's user or add yourself to its group")
+        switch LogFollower.NameState(path) {
+        case .missing:
+            let folder = PathText.split(path).directory
+            if access(folder, F_OK) != 0 {
+                return CheckResult(.warn, "log file \(path): its folder \(folder)/ does not exist yet; the daemon waits for it",
                                    fix: "install the server there, or fix log-file")
             }
             return CheckResult(.warn, "log file \(path) does not exist yet; the daemon waits for it",
                                fix: "start the server with --logfile \(path) (or run it in that folder), or fix log-file")
+        case .unusable(.permissionDenied):
+            return denied
+        case .unusable(.isDirectory):
+            return CheckResult(.fail, "log file \(path) is a directory", fix: "give the log file inside it, e.g. \(path)/server.log")
+        case .unusable(.notRegularFile):
+            return CheckResult(.fail, "log file \(path) is not a regular file", fix: "fix log-file")
+        case .file:
+            // The name resolves; whether the daemon may open it is a matter of the file's mode.
+            var status = stat()
+            guard access(path, R_OK) == 0, stat(path, &status) == 0 else { return denied }
+            return CheckResult(.pass, "log file \(path) exists (\(status.st_size) bytes) and is readable")
         }
-        if status.st_mode & S_IFMT == S_IFDIR { return CheckResult(.fail, "log file \(path) is a directory", fix: "give the log file inside it, e.g. \(path)/server.log") }
-        if status.st_mode & S_IFMT != S_IFREG { return CheckResult(.fail, "log file \(path) is not a regular file", fix: "fix log-file") }
-        if access(path, R_OK) != 0 { return CheckResult(.fail, "log file \(path): permission denied", fix: "run as the server's user or add yourself to its group") }
-        return CheckResult(.pass, "log file \(path) exists (\(status.st_size) bytes) and is readable")
     }
 
     func pidFile(_ path: String) -> CheckResult {

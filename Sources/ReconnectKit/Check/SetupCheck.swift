@@ -48,6 +48,18 @@ public struct SetupCheck {
         self.environment = environment
     }
 
+    /// The setup as the daemon would load it: `commandLine` over the configuration file at
+    /// `configPath` (nil: none). A file that does not load is the first failed check, and the
+    /// others run on the command line alone.
+    public init(commandLine: Settings, configPath: String?, environment: [String: String]) {
+        var settings = commandLine
+        var configError: ConfigurationError?
+        if let configPath {
+            do { settings = commandLine.overriding(try ConfigurationFile.load(path: configPath)) } catch { configError = error }
+        }
+        self.init(settings: settings, configPath: configPath, configError: configError, environment: environment)
+    }
+
     public func run() -> [CheckResult] {
         var results = [configuration()]
         results += source()
