@@ -230,7 +230,7 @@ def main():
     parser.add_argument("--idle", type=float, default=60)
     parser.add_argument("--burst", type=int, default=200, help="size of the burst log in MB (0 skips)")
     args = parser.parse_args()
-    bin_dir = args.bin or subprocess.check_output(["swift", "build", "-c", "release", "--static-swift-stdlib", "--show-bin-path"], text=True).strip()
+    bin_dir = args.bin or subprocess.check_output(["swift", "build", "-c", "release", "--show-bin-path"], text=True).strip()
     print(f"binaries: {bin_dir}")
     if args.reaction:
         r = bench_reaction(bin_dir, args.reaction)
