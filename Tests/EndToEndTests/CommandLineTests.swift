@@ -11,7 +11,7 @@ import TestSupport
         (["--log-file", "/tmp/x.log", "--client", "http://127.0.0.1:9223/status"], "--client"),
         (["--log-file", "/tmp/x.log", "--ready-pattern", "(unclosed"], "--ready-pattern (unclosed: "),
         (["--log-file", "/tmp/x.log", "--ready-pattern", ".*"], "--ready-pattern .*: "),
-        ([], "--log-file"),
+        ([], "--server-dir PATH"),
         (["--pid-file", ""], "--pid-file"),
         (["--log-file", "/tmp/x.log", "--ready-port", "0"], "--ready-port"),
         (["--log-file", "/tmp/x.log", "--ready-port", "70000"], "--ready-port 70000: must be a port number from 1 to 65535"),

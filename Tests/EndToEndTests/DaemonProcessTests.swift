@@ -252,4 +252,20 @@ struct DaemonRig {
         #expect(!lines.isEmpty)
         #expect(lines.allSatisfy { $0.hasPrefix("<6>") || $0.hasPrefix("<5>") || $0.hasPrefix("<4>") || $0.hasPrefix("<3>") })
     }
+
+    /// GNU `timeout` sends SIGTERM to the daemon and then to its group: two signals at once. The
+    /// daemon stops once (one "Stopping" line, exit 0) and the second signal never reaches a
+    /// daemon that has already returned from `run` (it did: "Attempted to read an unowned
+    /// reference", found under a pty's SIGINT). Repeated, since the window is short.
+    @Test func twoSignalsAtOnceStopItOnce() throws {
+        for _ in 0..<5 {
+            let rig = try DaemonRig()
+            let daemon = try rig.startDaemon()
+            daemon.signal(SIGTERM)
+            daemon.signal(SIGTERM)
+            #expect(daemon.waitForExit() == 0)
+            #expect(daemon.stderr.components(separatedBy: "Stopping (SIGTERM)").count == 2, "\(daemon.stderr)")
+            #expect(!daemon.stderr.contains("Fatal error"))
+        }
+    }
 }

@@ -6,6 +6,7 @@ import TestSupport
     @Test func readsEverySetting() throws {
         let settings = try ConfigurationFile.parse("""
             # the server this daemon follows
+            server-dir = "/srv/altv"
             log-file = "/srv/altv/server.log"
             pid-file = '/srv/altv/server.pid'
             journal-unit = "altv-server.service"
@@ -20,6 +21,7 @@ import TestSupport
             password-file = "/etc/altv-reconnectd/password"
             verbose = true
             """, path: "config.toml")
+        #expect(settings[\.serverDirectory] == "/srv/altv")
         #expect(settings[\.logFile] == "/srv/altv/server.log")
         #expect(settings[\.pidFile] == "/srv/altv/server.pid")
         #expect(settings[\.journalUnit] == "altv-server.service")

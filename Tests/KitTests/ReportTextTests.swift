@@ -95,6 +95,25 @@ import Glibc
                                                    password: nil, passwordSource: .credential("/run/credentials/x/password"),
                                                    timings: ReconnectSettings(pollInterval: .milliseconds(100), verifyTimeout: .seconds(90), settleDelay: .milliseconds(1500)),
                                                    requestTimeout: .milliseconds(500)))
+        // The server folder.
+        let folder = ServerFolder("/srv/altv")
+        let values = ServerToml(password: Secret(Array("hunter2".utf8)), debug: true, port: 7788)
+        let serverTomlSamples: [(String, ServerToml.Reading, Bool, PasswordSource.Origin, Bool)] = [
+            ("serverToml.read", .read(values), true, .serverToml(folder.serverToml), false),
+            ("serverToml.debugOff", .read(ServerToml(debug: false)), true, .none, false),
+            ("serverToml.overridden", .read(values), true, .file("/etc/pw"), false),
+            ("serverToml.changedDebugOn", .read(values), false, .serverToml(folder.serverToml), true),
+            ("serverToml.missing", .missing, true, .none, false),
+            ("serverToml.missingLater", .missing, false, .none, false),
+            ("serverToml.unreadable", .unreadable("Permission denied"), true, .none, false),
+            ("serverToml.invalid", .invalid(line: 12, reason: "expected value"), false, .none, false),
+        ]
+        for (name, reading, atStart, origin, wasOff) in serverTomlSamples {
+            for (index, text) in ReportText.serverToml(reading, in: folder, atStart: atStart, passwordSource: origin, debugWasOff: wasOff).enumerated() {
+                add(index == 0 ? name : "\(name).\(index + 1)", text)
+            }
+        }
+        add("loop.failedServerDebugOff", ReportText(.failed(start: 3, .backInMainMenu), client: client, hasPassword: true, serverDebugOff: true))
         add("daemon.standby", .standby(holder: 1234, client: client))
         add("daemon.standbyUnknown", .standby(holder: nil, client: client))
         add("daemon.takingOver", .takingOver(client))

@@ -10,6 +10,7 @@ import Testing
     /// A value for every setting that differs from its default (so that "set" is visible).
     static var everySettingSet: Settings {
         var settings = Settings()
+        settings[\.serverDirectory] = "/srv/altv"
         settings[\.logFile] = "/srv/altv/server.log"
         settings[\.pidFile] = "/srv/altv/server.pid"
         settings[\.journalUnit] = "altv-server.service"
@@ -47,7 +48,7 @@ import Testing
 
     @Test func whatToWatchTakesARestartAndTheRestApplies() {
         let restart = SettingsTable.all.filter { $0.reload == .takesRestart }.map(\.name)
-        #expect(restart == ["log-file", "pid-file", "journal-unit"])
+        #expect(restart == ["server-dir", "log-file", "pid-file", "journal-unit"])
     }
 
     /// The starter configuration written with every setting reads back as the same settings,
@@ -83,12 +84,12 @@ import Testing
         #expect(options(RunCommandSettings.self).count == SettingsTable.all.count, "run takes every setting")
         #expect(options(StatusCommandSettings.self) == ["client", "request-timeout", "verbose"])
         #expect(options(ReconnectCommandSettings.self) == names(.reconnect))
-        #expect(options(InstallCommandSettings.self) == ["log-file", "pid-file", "journal-unit", "client"])
+        #expect(options(InstallCommandSettings.self) == ["server-dir", "log-file", "pid-file", "journal-unit", "client"])
     }
 
     @Test func theCommandLineIsParsedByTheTable() throws {
         let parsed = try SettingOptions<RunCommandSettings>.parse([
-            "--log-file", "/srv/altv/server.log", "--pid-file", "/srv/altv/server.pid", "--journal-unit", "altv-server.service",
+            "--server-dir", "/srv/altv", "--log-file", "/srv/altv/server.log", "--pid-file", "/srv/altv/server.pid", "--journal-unit", "altv-server.service",
             "--ready-pattern", "Server started in debug mode", "--ready-delay", "1.5s", "--ready-port", "7788", "--settle-delay", "2s",
             "--client", "http://172.20.0.1:9223", "--request-timeout", "3", "--poll-interval", "100ms", "--verify-timeout", "90s",
             "--password-file", "/etc/altv-reconnectd/password", "--verbose",

@@ -33,3 +33,57 @@ public func writePidFile(_ path: String, _ text: String, atomically: Bool) {
         close(fd)
     }
 }
+
+/// A server.toml laid out as alt:V ships and documents it (docs.altv.mp, "The server.toml
+/// configuration file"): top-level keys, arrays (one spread over lines, with comments), tables.
+/// `password` and `debug` are the caller's; the voice table holds a second secret that must
+/// never be shown either.
+public func altvServerToml(password: String?, debug: Bool?, port: Int = 7788) -> String {
+    var text = """
+        # The display name of your server
+        name = "Dev server"
+        host = "0.0.0.0"
+        port = \(port)
+        players = 32
+
+        """
+    if let password { text += "password = \"\(password)\"\n" }
+    text += """
+        announce = false
+        gamemode = "Freeroam"
+        website = "example.com"
+        language = "en"
+        description = "A server for [testing], with {braces} in strings"
+
+        """
+    if let debug { text += "debug = \(debug)\n" }
+    text += """
+        streamingDistance = 400.0
+        migrationDistance = 150.0
+        timeout = 1.5
+        modules = ["js-module", "csharp-module"]
+        resources = [
+            "chat",      # the chat resource
+            "freeroam",
+            # "disabled",
+        ]
+        tags = ["dev", "test"]
+        useEarlyAuth = false
+        earlyAuthUrl = 'https://example.com/auth'
+
+        [voice]
+        bitrate = 64000
+        externalSecret = "voice-secret-5ec"
+        externalHost = "localhost"
+        externalPort = 7798
+
+        [js-module]
+        source-maps = true
+        heap-profiler = false
+
+        [[worlds]]
+        name = "main"
+
+        """
+    return text
+}

@@ -26,22 +26,34 @@ extension SetupCheck {
     func password() -> [CheckResult] {
         let secret: Secret?
         let origin: PasswordSource.Origin
+        let folder = settings[\.serverDirectory].map(ServerFolder.init)
+        let serverToml = folder.flatMap { folder in ServerToml.read(folder.serverToml).values.map { (folder.serverToml, $0) } }
         do {
-            (secret, origin) = try PasswordSource.load(passwordFile: settings[\.passwordFile], environment: environment)
+            (secret, origin) = try PasswordSource.load(passwordFile: settings[\.passwordFile], environment: environment, serverToml: serverToml)
         } catch {
             return [CheckResult(.fail, "password: \(error.message)")]
         }
         var path: String?
         var results: [CheckResult] = []
+        // Run by hand, the unit's credential is not here; the unit reads this file, and it wins
+        // over server.toml's password.
+        let credentialFile = (UserPaths(environment: environment)?.password).flatMap { file in
+            (try? WholeFile.read(file, maximumSize: 4096)).flatMap { $0.isEmpty ? nil : file }
+        }
+        let serverTomlOrNone = switch origin {
+        case .none, .serverToml: true
+        case .file, .credential: false
+        }
         switch (secret, origin) {
+        case _ where serverTomlOrNone && credentialFile != nil:
+            let overrides = if case .serverToml = origin { " (over server.toml's)" } else { "" }
+            results.append(CheckResult(.pass, "password: \(credentialFile!) exists; the user service hands it over as the credential 'password'\(overrides)"))
+            path = credentialFile
+        case (_, .serverToml(let file)):
+            results.append(CheckResult(.pass, "password: from \(file) (its password key)"))
         case (nil, .none):
-            // Run by hand, the unit's credential is not here; the unit reads this file.
-            if let file = UserPaths(environment: environment)?.password, let bytes = try? WholeFile.read(file, maximumSize: 4096), !bytes.isEmpty {
-                results.append(CheckResult(.pass, "password: \(file) exists; the user service hands it over as the credential 'password'"))
-                path = file
-            } else {
-                results.append(CheckResult(.pass, "password: none configured (right when the server has none; otherwise put it in password-file or the 'password' credential)"))
-            }
+            let serverHasNone = serverToml != nil ? "; server.toml sets none either" : ""
+            results.append(CheckResult(.pass, "password: none configured (right when the server has none\(serverHasNone); otherwise put it in password-file or the 'password' credential)"))
         case (nil, let origin):
             results.append(CheckResult(.warn, "password: \(origin) is empty; the reconnect is sent without a password"))
         case (_, let origin):

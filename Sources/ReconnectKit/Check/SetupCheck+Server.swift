@@ -14,7 +14,13 @@ extension SetupCheck {
             return [CheckResult(.fail, "what to watch: \(problem)")]
         }
         var results: [CheckResult] = []
-        if let path = settings[\.logFile] { results.append(logFile(path)) }
+        var folderMissing = false
+        if let directory = settings[\.serverDirectory] {
+            results += serverFolder(ServerFolder(directory))
+            folderMissing = access(directory, F_OK) != 0
+        }
+        // The folder's own log: its missing folder was just said.
+        if let path = settings.logFilePath, !(folderMissing && settings[\.logFile] == nil) { results.append(logFile(path)) }
         if let unit = settings[\.journalUnit] {
             let name = JournalFollower.unitName(unit)
             results.append(CheckResult(.pass, "journal of \(name): followed through sd_journal",
@@ -22,6 +28,32 @@ extension SetupCheck {
         }
         if let path = settings[\.pidFile] { results.append(pidFile(path)) }
         return results
+    }
+
+    /// The server's folder and what its server.toml says (as the daemon reads it).
+    func serverFolder(_ folder: ServerFolder) -> [CheckResult] {
+        guard access(folder.directory, F_OK) == 0 else {
+            return [CheckResult(.warn, "server folder \(folder)/ does not exist yet; the daemon waits for it", fix: "install the server there, or fix server-dir")]
+        }
+        let path = folder.serverToml
+        switch ServerToml.read(path) {
+        case .missing:
+            return [CheckResult(.fail, "server folder \(folder)/ has no server.toml", fix: "set server-dir to the alt:V server's folder (the one holding server.toml)")]
+        case .unreadable(let reason):
+            return [CheckResult(.fail, "cannot read \(path): \(reason)", fix: "run as the server's user or add yourself to its group")]
+        case .invalid(let line, let reason):
+            return [CheckResult(.fail, "\(path) line \(line): \(reason)", fix: "correct it (the server does not start with it either)")]
+        case .read(let values):
+            let port = values.port.map { "port \($0)" } ?? "no port (alt:V's default: \(ServerToml.defaultPort))"
+            var results = [CheckResult(.pass, "server folder \(folder)/: server.toml says \(port), \(values.password == nil ? "no password" : "a password")")]
+            if values.debug == true {
+                results.append(CheckResult(.pass, "\(path) has debug = true"))
+            } else {
+                results.append(CheckResult(.fail, "\(path) has \(values.debug == false ? "debug = false" : "no debug key"): the client will not accept the reconnect",
+                                           fix: "set debug = true in it (and in the client's altv.toml), then restart the server"))
+            }
+            return results
+        }
     }
 
     /// Classified as the follower classifies it (`LogFollower.NameState`), so that check and
@@ -75,7 +107,7 @@ extension SetupCheck {
     /// The last line of the existing log the pattern matches (colours stripped, as the daemon
     /// matches), or, when none does, the log's last lines: the usual cause of "it never reconnects".
     func readyPattern() -> [CheckResult] {
-        guard let path = settings[\.logFile], let pattern = settings.value(\.readyPattern),
+        guard let path = settings.logFilePath, let pattern = settings.value(\.readyPattern),
               let bytes = try? WholeFile.readTail(path, maximumSize: 4 << 20), !bytes.isEmpty else { return [] }
         var scanner = ReadinessScanner(pattern: pattern)
         var last: String?

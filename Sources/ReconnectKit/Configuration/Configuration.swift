@@ -19,15 +19,25 @@ public struct DaemonConfiguration: Sendable {
     public var passwordSource: PasswordSource.Origin
     public var requestTimeout: Duration
     public var reconnect: ReconnectSettings
+    /// `--server-dir`, and what its server.toml said when the configuration was made (the
+    /// `ServerFolderSource` reports later changes).
+    public var serverFolder: ServerFolder?
+    public var serverToml: ServerToml.Reading?
 
     /// The client as configured.
     public var debugClient: DebugClient { DebugClient(endpoint: client, requestTimeout: requestTimeout) }
 
+    /// The server's server.toml says debug is not true: no reconnect will be accepted.
+    public var serverDebugOff: Bool { serverToml?.values.map { $0.debug != true } ?? false }
+
     public init(
         settings: Settings = Settings(), readyDelay: Duration = .zero, readyPort: UInt16? = nil, readyPattern: ReadinessPattern = .default, client: ClientEndpoint = .default,
         password: Secret? = nil, passwordSource: PasswordSource.Origin = .none,
-        requestTimeout: Duration = SettingsTable.shared.requestTimeout.defaultValue!, reconnect: ReconnectSettings = ReconnectSettings()
+        requestTimeout: Duration = SettingsTable.shared.requestTimeout.defaultValue!, reconnect: ReconnectSettings = ReconnectSettings(),
+        serverFolder: ServerFolder? = nil, serverToml: ServerToml.Reading? = nil
     ) {
+        self.serverFolder = serverFolder
+        self.serverToml = serverToml
         self.settings = settings
         self.readyDelay = readyDelay
         self.readyPort = readyPort

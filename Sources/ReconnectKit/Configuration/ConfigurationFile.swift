@@ -49,7 +49,12 @@ public enum ConfigurationFile {
     /// Lines inside a multi-line string (`"""` or `'''`) are text and are not looked at.
     /// Works on UTF-8 bytes, as toml++ does: Swift's characters would glue a combining mark to
     /// the `[` before it (`[\u{313}`, found by scripts/fuzz) and hide the header.
-    static func textProblem(in text: String) -> (line: Int, reason: String)? {
+    ///
+    /// `compoundValues`: the file may hold arrays and inline tables (alt:V's `server.toml`);
+    /// instead of refusing them, the one shape toml++ asserts on in them is looked for
+    /// (`TOMLBrackets.problem`).
+    static func textProblem(in text: String, compoundValues: Bool = false) -> (line: Int, reason: String)? {
+        if compoundValues, let problem = TOMLBrackets.problem(in: Array(text.utf8)) { return problem }
         var openString: [UInt8]?
         for (index, rawLine) in Array(text.utf8).split(separator: 0x0A, omittingEmptySubsequences: false).enumerated() {
             if let byte = rawLine.first(where: { ($0 < 0x20 && $0 != 0x09 && $0 != 0x0D) || $0 == 0x7F }) {
@@ -72,7 +77,7 @@ public enum ConfigurationFile {
                 continue
             }
             guard let value = valueBytes(of: line)?.drop(while: { $0 == 0x20 || $0 == 0x09 }) else { continue }
-            if value.first == UInt8(ascii: "[") || value.first == UInt8(ascii: "{") {
+            if !compoundValues && (value.first == UInt8(ascii: "[") || value.first == UInt8(ascii: "{")) {
                 return (index + 1, "a setting takes one value (a string, a number, true or false), not an array or a table")
             }
             for delimiter in [Array("\"\"\"".utf8), Array("'''".utf8)] where value.starts(with: delimiter) && value.ranges(of: delimiter).count % 2 == 1 {

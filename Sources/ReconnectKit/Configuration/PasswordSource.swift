@@ -5,8 +5,10 @@ import Glibc
 import Musl
 #endif
 
-/// Loads the server password from a file: `--password-file PATH`, or else the systemd
-/// credential `password` (`$CREDENTIALS_DIRECTORY/password`, from `LoadCredential=`).
+/// Loads the server password, from the first of: `--password-file PATH`; the systemd
+/// credential `password` (`$CREDENTIALS_DIRECTORY/password`, from `LoadCredential=`); the
+/// `password` key of the server folder's `server.toml` (`--server-dir`). The first two are the
+/// daemon's own and win: they are how a user says "this one".
 ///
 /// Never from the command line or the environment: argv is world-readable in /proc.
 /// Trailing CR/LF are stripped (editors add them); an empty file means "no password".
@@ -15,12 +17,14 @@ public enum PasswordSource {
         case none
         case file(String)
         case credential(String)
+        case serverToml(String)
 
         public var description: String {
             switch self {
             case .none: "none"
             case .file(let path): "file \(path)"
             case .credential(let path): "systemd credential \(path)"
+            case .serverToml(let path): path
             }
         }
     }
@@ -28,7 +32,9 @@ public enum PasswordSource {
     /// A password file larger than this is surely the wrong file.
     static let maximumSize = 4096
 
-    public static func load(passwordFile: String?, environment: [String: String]) throws(ConfigurationError) -> (Secret?, Origin) {
+    /// - Parameter serverToml: the server folder's server.toml, when there is one and it was read.
+    public static func load(passwordFile: String?, environment: [String: String],
+                            serverToml: (path: String, values: ServerToml)? = nil) throws(ConfigurationError) -> (Secret?, Origin) {
         if let passwordFile {
             return (try readSecret(passwordFile, what: "password-file"), .file(passwordFile))
         }
@@ -38,6 +44,7 @@ public enum PasswordSource {
                 return (try readSecret(path, what: "credential"), .credential(path))
             }
         }
+        if let serverToml, let password = serverToml.values.password { return (password, .serverToml(serverToml.path)) }
         return (nil, .none)
     }
 

@@ -47,8 +47,10 @@ public struct Settings: Sendable {
 
     /// What to watch is missing or contradictory (checked on the merged layers).
     public func sourceProblem() -> String? {
-        if SettingsTable.all.allSatisfy({ $0.reload != .takesRestart || $0.shown(in: self) == nil }) {
-            return "say what to watch: log-file (the server's log), journal-unit and/or pid-file, on the command line (--log-file PATH) or in the configuration file"
+        let watching = SettingsTable.all.filter { $0.reload == .takesRestart }
+        if watching.allSatisfy({ $0.shown(in: self) == nil }) {
+            let names = watching.map(\.name)
+            return "say what to watch: \(names.dropLast().joined(separator: ", ")) or \(names.last!), on the command line (--\(names[0]) \(watching[0].valueName.uppercased())) or in the configuration file"
         }
         return sourceConflict(optionPrefix: "")
     }
@@ -60,6 +62,12 @@ public struct Settings: Sendable {
         return "\(optionPrefix)log-file and \(optionPrefix)journal-unit both give ready lines; use one of them"
     }
 
+    /// The log file followed: `log-file`, else the server folder's `server.log` (unless the
+    /// journal gives the lines).
+    public var logFilePath: String? {
+        self[\.logFile] ?? (self[\.journalUnit] == nil ? self[\.serverDirectory].map { ServerFolder($0).logFile } : nil)
+    }
+
     /// The client, defaults applied: all `status` needs (no password read).
     public var debugClient: DebugClient { DebugClient(endpoint: value(\.client)!, requestTimeout: value(\.requestTimeout)!) }
 
@@ -67,14 +75,17 @@ public struct Settings: Sendable {
         ReconnectSettings(pollInterval: value(\.pollInterval)!, verifyTimeout: value(\.verifyTimeout)!, settleDelay: value(\.settleDelay)!)
     }
 
-    /// The daemon's configuration: defaults applied, the password read (`password-file`, else
-    /// the systemd credential). Call `sourceProblem()` first.
+    /// The daemon's configuration: defaults applied, the server folder's server.toml and the
+    /// password read (`PasswordSource` says in which order). Call `sourceProblem()` first.
     public func resolve(environment: [String: String]) throws(ConfigurationError) -> DaemonConfiguration {
-        let (password, origin) = try PasswordSource.load(passwordFile: self[\.passwordFile], environment: environment)
+        let folder = self[\.serverDirectory].map(ServerFolder.init)
+        let serverToml = folder.map { ServerToml.read($0.serverToml) }
+        let (password, origin) = try PasswordSource.load(passwordFile: self[\.passwordFile], environment: environment,
+                                                         serverToml: serverToml?.values.map { (folder!.serverToml, $0) })
         return DaemonConfiguration(
             settings: self, readyDelay: value(\.readyDelay)!,
             readyPort: self[\.readyPort], readyPattern: value(\.readyPattern)!, client: value(\.client)!, password: password, passwordSource: origin,
-            requestTimeout: value(\.requestTimeout)!, reconnect: reconnectSettings
+            requestTimeout: value(\.requestTimeout)!, reconnect: reconnectSettings, serverFolder: folder, serverToml: serverToml
         )
     }
 }

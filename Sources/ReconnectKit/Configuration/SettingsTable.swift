@@ -10,7 +10,12 @@ import ReconnectPolicy
 /// daemon's configuration is built). Its type must be a `SettingValue` (paths, durations, ports,
 /// flags, patterns, URLs already are).
 public struct SettingsTable: Sendable {
-    // What to watch.
+    // What to watch: the settings that take a restart (`reload: .takesRestart`) are exactly
+    // these, and `Settings.sourceProblem` names them in this order.
+    public let serverDirectory = Setting<String>(
+        "server-dir", valueName: "path", commands: [.run, .install], reload: .takesRestart, example: "/home/me/altv-server",
+        help: "The alt:V server's folder: its server.log is followed (unless log-file or journal-unit is given) and its server.toml read for password, debug and port",
+        check: notEmpty("a path"))
     public let logFile = Setting<String>(
         "log-file", valueName: "path", commands: [.run, .install], reload: .takesRestart, example: "/home/me/altv-server/server.log",
         help: "The server's log file (alt:V: --logfile PATH). It may not exist yet", check: notEmpty("a path"))

@@ -38,9 +38,10 @@ extension Daemon {
     }
 
     func standBy(endpoint: ClientEndpoint) {
-        let standby = ClientClaim.Standby(endpoint: endpoint, queue: queue, onHolder: { [unowned self] pid in
-            publish(.standby(holder: pid, client: endpoint))
-        }, onClaimed: { [unowned self] claim in
+        let standby = ClientClaim.Standby(endpoint: endpoint, queue: queue, onHolder: { [weak self] pid in
+            self?.publish(.standby(holder: pid, client: endpoint))
+        }, onClaimed: { [weak self] claim in
+            guard let self else { return }
             self.claim = claim
             self.standby = nil
             publish(.takingOver(endpoint))

@@ -14,7 +14,7 @@ extension Daemon {
         for number in [SIGTERM, SIGINT, SIGHUP] {
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
-            source.setEventHandler { [unowned self] in number == SIGHUP ? reload() : shutDown(signal: number) }
+            source.setEventHandler { [weak self] in number == SIGHUP ? self?.reload() : self?.shutDown(signal: number) }
             source.resume()
             signalSources.append(source)
         }
@@ -33,8 +33,14 @@ extension Daemon {
         publish(.watchdogEnabled(interval))
     }
 
+    /// Stops once: the signal sources are cancelled first, so a second SIGTERM (GNU `timeout`
+    /// signals the child and then its group) finds the signal ignored instead of a daemon that
+    /// `run` has already returned from.
     func shutDown(signal number: Int32) {
         dispatchPrecondition(condition: .onQueue(queue))
+        guard !signalSources.isEmpty else { return }
+        for source in signalSources { source.cancel() }
+        signalSources = []
         let text = ReportText.stopping(signal: number == SIGINT ? "SIGINT" : "SIGTERM")
         logger.log(level: text.level, "\(text.message)")
         notifier.stopping(status: text.status ?? text.message)

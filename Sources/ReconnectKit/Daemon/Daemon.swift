@@ -51,7 +51,7 @@ public final class Daemon: @unchecked Sendable {
         driver = ReconnectDriver(queue: queue, worker: worker, client: configuration.debugClient, password: configuration.password,
                                  settings: configuration.reconnect, logger: logger) { [weak self] report in
             guard let self else { return }
-            publish(ReportText(report, client: configuration.client, hasPassword: configuration.password != nil))
+            publish(ReportText(report, client: configuration.client, hasPassword: configuration.password != nil, serverDebugOff: configuration.serverDebugOff))
         }
         let started: Result<Void, ConfigurationError> = queue.sync { claimClientThenStart() }
         if case .failure(let error) = started { throw error }
@@ -74,9 +74,12 @@ public final class Daemon: @unchecked Sendable {
         if case .file(let path) = configuration.passwordSource, let exposure = PasswordSource.exposure(of: path) {
             publish(ReportText(level: .warning, message: "The \(exposure)", status: nil))
         }
+        if let folder = configuration.serverFolder, let reading = configuration.serverToml {
+            for text in ReportText.serverToml(reading, in: folder, atStart: true, passwordSource: configuration.passwordSource) { publish(text) }
+        }
         for source in sources {
             do {
-                try source.start(on: queue) { [unowned self] event in serverEvent(event) }
+                try source.start(on: queue) { [weak self] event in self?.serverEvent(event) }
             } catch {
                 return .failure(error)
             }
@@ -105,6 +108,8 @@ public final class Daemon: @unchecked Sendable {
             gateEvent(.processStarted(pid: pid, alreadyRunning: alreadyRunning))
         case .processExited(let pid):
             gateEvent(.processExited(pid: pid, reconnectActive: driver.loop.phase.isActive))
+        case .serverToml(let reading):
+            serverTomlChanged(reading)
         case .report(let text):
             publish(text)
         }
@@ -122,10 +127,10 @@ public final class Daemon: @unchecked Sendable {
                 let probe = PortProbe(port: port)
                 worker.run { [queue] in
                     let accepted = probe.accepts()
-                    queue.async { [unowned self] in gateEvent(.probeAnswered(accepted: accepted, ticket)) }
+                    queue.async { [weak self] in self?.gateEvent(.probeAnswered(accepted: accepted, ticket)) }
                 }
             case .wakeUp(let instant, let ticket):
-                gateTimer.schedule(after: instant - .now()) { [unowned self] in gateEvent(.wakeUpDue(ticket)) }
+                gateTimer.schedule(after: instant - .now()) { [weak self] in self?.gateEvent(.wakeUpDue(ticket)) }
             case .cancelWakeUp:
                 gateTimer.cancel()
             case .serverReady(let trigger):

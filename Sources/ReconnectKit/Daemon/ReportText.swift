@@ -43,8 +43,11 @@ public struct ReportText: Equatable, Sendable {
     /// Said whenever a reconnect fails: the two causes users hit (the client accepts a reconnect
     /// only in debug mode, on both sides, and with the right password), told apart by whether a
     /// password is configured at all.
-    public static func failureHint(hasPassword: Bool) -> (message: String, status: String) {
-        hasPassword
+    /// `serverDebugOff`: the server folder's server.toml is known to lack `debug = true`, which
+    /// is then the cause to name.
+    public static func failureHint(hasPassword: Bool, serverDebugOff: Bool = false) -> (message: String, status: String) {
+        if serverDebugOff { return (serverDebugOffText + "; set debug = true there (and in the client's altv.toml) and restart the server", serverDebugOffText) }
+        return hasPassword
             ? ("the server may have rejected the password (check password-file or the 'password' credential), or debug = true is missing in the client's altv.toml or the server's server.toml",
                "check the password and debug = true")
             : ("no password is configured: if the server has one, put it in password-file or the 'password' credential; and check that debug = true is set in both the client's altv.toml and the server's server.toml",
@@ -61,8 +64,9 @@ public struct ReportText: Equatable, Sendable {
     ///   - hasPassword: a password is configured (the failure hint depends on it).
     ///   - manual: a one-shot `reconnect`: "attempt #1" and "after the reconnect started",
     ///     not "start #1" and "after server ready".
-    public init(_ report: Report, client: ClientEndpoint, hasPassword: Bool, manual: Bool = false) {
-        self.init(text: report, client: client, hasPassword: hasPassword, manual: manual)
+    ///   - serverDebugOff: the server's server.toml lacks `debug = true` (said on a failure).
+    public init(_ report: Report, client: ClientEndpoint, hasPassword: Bool, manual: Bool = false, serverDebugOff: Bool = false) {
+        self.init(text: report, client: client, hasPassword: hasPassword, manual: manual, serverDebugOff: serverDebugOff)
         self = switch report {
         case .serverReady(let start, _): with(event: "server_ready", start: start, messageID: MessageID.serverReady)
         case .superseded(let start, _): with(event: "superseded", start: start)
@@ -86,7 +90,7 @@ public struct ReportText: Equatable, Sendable {
         }
     }
 
-    private init(text report: Report, client: ClientEndpoint, hasPassword: Bool, manual: Bool) {
+    private init(text report: Report, client: ClientEndpoint, hasPassword: Bool, manual: Bool, serverDebugOff: Bool) {
         let which = manual ? "attempt" : "start"
         switch report {
         case .serverReady(let start, .serverReady):
@@ -126,7 +130,7 @@ public struct ReportText: Equatable, Sendable {
             let text = "Client IN_GAME \(DurationText.format(sinceReady)) after \(manual ? "the reconnect started" : "server ready") (\(which) #\(start))"
             self.init(level: .notice, message: text, status: text)
         case .failed(let start, let reason):
-            let hint = Self.failureHint(hasPassword: hasPassword)
+            let hint = Self.failureHint(hasPassword: hasPassword, serverDebugOff: serverDebugOff)
             self.init(level: .error, message: "Reconnect failed (\(which) #\(start)): \(reason); \(hint.message)",
                       status: "Reconnect failed (\(which) #\(start)): \(reason); \(hint.status)")
         case .alreadyInGame(let start):

@@ -94,7 +94,7 @@ public struct Installer {
         }
         lines.append(access(paths.password, F_OK) == 0
             ? "kept     password file \(paths.password)"
-            : "note     no password file: if the server has a password, put it in \(paths.password) (chmod 600)")
+            : "note     no password file: if the server has a password (and no server-dir's server.toml gives it), put it in \(paths.password) (chmod 600)")
         lines += reloadManager()
         lines.append("")
         lines.append("Enable and start it:  systemctl --user enable --now altv-reconnectd")

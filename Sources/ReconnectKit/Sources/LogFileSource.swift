@@ -3,7 +3,8 @@ import Logging
 import ReconnectPolicy
 
 /// `--log-file`: the server's log, followed by name like `tail -F` (`LogFollower`), scanned for
-/// the ready pattern.
+/// the ready pattern. With `--server-dir` alone, the folder's `server.log` (what alt:V writes
+/// without `--logfile`).
 final class LogFileSource: ServerEventSource {
     let path: String
     private var pattern: ReadinessPattern
@@ -11,12 +12,17 @@ final class LogFileSource: ServerEventSource {
     private var follower: LogFollower?
 
     static func make(for configuration: DaemonConfiguration) -> LogFileSource? {
-        configuration.settings[\.logFile].map { LogFileSource(path: $0, pattern: configuration.readyPattern) }
+        let settings = configuration.settings
+        return settings.logFilePath.map { LogFileSource(path: $0, pattern: configuration.readyPattern, option: settings[\.logFile] == nil ? "--server-dir" : "--log-file") }
     }
 
-    init(path: String, pattern: ReadinessPattern) {
+    /// The option that names it, for errors: `--log-file`, or `--server-dir` for the folder's log.
+    let option: String
+
+    init(path: String, pattern: ReadinessPattern, option: String = "--log-file") {
         self.path = path
         self.pattern = pattern
+        self.option = option
     }
 
     var role: SourceRole { .readyLines }
@@ -33,7 +39,7 @@ final class LogFileSource: ServerEventSource {
             self.follower = follower
             try follower.start()
         } catch {
-            throw .cannotWatch(path, option: "--log-file", error)
+            throw .cannotWatch(path, option: option, error)
         }
     }
 

@@ -9,6 +9,9 @@ public enum ServerEvent: Sendable, Equatable {
     /// The server's process runs; `alreadyRunning` when it was found while starting up.
     case processStarted(pid: Int32, alreadyRunning: Bool)
     case processExited(pid: Int32)
+    /// The server folder's server.toml changed (its password, debug or port, or whether it
+    /// can be read).
+    case serverToml(ServerToml.Reading)
     /// Worth saying, changes nothing about readiness (waiting for the file, a rotation, ...).
     case report(ReportText)
 }
@@ -52,8 +55,8 @@ public protocol ServerEventSource: AnyObject {
 
 /// The registration of every kind of source.
 public enum ServerEventSources {
-    /// In the order they start and are named (log file, journal, PID file).
-    static var kinds: [any ServerEventSource.Type] { [LogFileSource.self, JournalSource.self, PidFileSource.self] }
+    /// In the order they start and are named (log file, journal, PID file, server folder).
+    static var kinds: [any ServerEventSource.Type] { [LogFileSource.self, JournalSource.self, PidFileSource.self, ServerFolderSource.self] }
 
     /// The sources this configuration asks for.
     public static func make(for configuration: DaemonConfiguration) -> [any ServerEventSource] {

@@ -29,9 +29,15 @@ struct DirectoryWatches {
     }
 
     private let inotify: Inotify
+    private let mask: UInt32
     private var watches: [String: Watch] = [:]
 
-    init(inotify: Inotify) { self.inotify = inotify }
+    /// - Parameter extraMask: more events to watch for, e.g. `IN_CLOSE_WRITE` to learn of a file
+    ///   rewritten in place (`WatchedFile`).
+    init(inotify: Inotify, extraMask: UInt32 = 0) {
+        self.inotify = inotify
+        mask = Self.mask | extraMask
+    }
 
     static let mask = UInt32(IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR)
 
@@ -86,7 +92,7 @@ struct DirectoryWatches {
             release(directory, armed)
         }
         do {
-            let descriptor = try inotify.addWatch(directory, mask: Self.mask)
+            let descriptor = try inotify.addWatch(directory, mask: mask)
             watches[directory] = Watch(descriptor: descriptor, identity: identity, interest: [])
             return true
         } catch {
