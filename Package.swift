@@ -72,6 +72,7 @@ if Context.environment["ALTV_FUZZ"] != nil {
         ("fuzz-readiness-pattern", ["ReconnectKit"]),
         ("fuzz-duration-url", ["ReconnectPolicy", "ReconnectKit"]),
         ("fuzz-config-file", ["ReconnectKit"]),
+        ("fuzz-server-toml", ["ReconnectKit"]),
         ("fuzz-pid-file", ["ReconnectKit"]),
     ]
     package.targets.append(.target(name: "FuzzSupport", path: "Fuzz/Targets/FuzzSupport"))

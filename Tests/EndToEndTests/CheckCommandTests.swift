@@ -116,4 +116,41 @@ import Glibc
         #expect(stdout.contains("FAIL  PID file \(home.file("altv/server.pid")): its folder \(home.file("altv"))/ does not exist"), "\(stdout)")
         #expect(stdout.contains("warn  log file \(absolute): its folder \(FileManager.default.currentDirectoryPath)/relative/ does not exist yet"), "\(stdout)")
     }
+
+    /// A server folder: server.toml's port, debug and password as the daemon reads them.
+    @Test func theServerFolderIsChecked() throws {
+        let home = TemporaryDirectory()
+        let simulator = try SimulatorProcess(["--boot-delay", "0"])
+        let folder = home.file("altv-server")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        append("[12:00:00] Server started\n", to: folder + "/server.log")
+        append(altvServerToml(password: "s3cret-pw", debug: true, port: 7790), to: folder + "/server.toml")
+        var (status, lines) = try check(["--server-dir", folder, "--client", simulator.url], home: home)
+        #expect(status == 0, "\(lines)")
+        #expect(lines.contains("ok    server folder \(folder)/: server.toml says port 7790, a password"), "\(lines)")
+        #expect(lines.contains("ok    \(folder)/server.toml has debug = true"))
+        #expect(lines.contains("ok    log file \(folder)/server.log exists (26 bytes) and is readable"))
+        #expect(lines.contains("ok    password: from \(folder)/server.toml (its password key)"))
+        #expect(!lines.joined().contains("s3cret-pw"))
+
+        overwrite(altvServerToml(password: "s3cret-pw", debug: false), to: folder + "/server.toml")
+        (status, lines) = try check(["--server-dir", folder, "--client", simulator.url], home: home)
+        #expect(status == 1)
+        #expect(lines.contains("FAIL  \(folder)/server.toml has debug = false: the client will not accept the reconnect; fix: set debug = true in it (and in the client's altv.toml), then restart the server"), "\(lines)")
+
+        (status, lines) = try check(["--server-dir", home.path, "--client", simulator.url], home: home)
+        #expect(status == 1)
+        #expect(lines.contains("FAIL  server folder \(home.path)/ has no server.toml; fix: set server-dir to the alt:V server's folder (the one holding server.toml)"), "\(lines)")
+    }
+
+    @Test func installWritesTheServerFolder() throws {
+        let home = TemporaryDirectory()
+        let environment = ["HOME": home.path, "XDG_CONFIG_HOME": "", "XDG_DATA_HOME": ""]
+        let (status, stdout, _) = try runProduct("altv-reconnectd", ["install", "--user", "--server-dir", "~/altv-server"], environment: environment)
+        #expect(status == 0, "\(stdout)")
+        let config = readText(home.file(".config/altv-reconnectd/config.toml"))
+        #expect(config.contains("\nserver-dir = '\(home.file("altv-server"))'\n"), "\(config)")
+        #expect(!config.contains("\nlog-file ="), "only that one key: the log is the folder's")
+        #expect(stdout.contains("warn  server folder \(home.file("altv-server"))/ does not exist yet; the daemon waits for it"), "\(stdout)")
+    }
 }

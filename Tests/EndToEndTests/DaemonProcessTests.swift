@@ -34,10 +34,11 @@ struct DaemonRig {
     /// Starts the daemon on `log`; returns once it has sent READY=1.
     /// `wrapper`: a command that runs the daemon (`setpriv …`, `unshare …`), the daemon's path
     /// (`executable`, by default the built one) and arguments appended.
-    func startDaemon(_ extra: [String] = [], environment: [String: String] = [:], notify: NotifySocket? = nil, wrapper: [String] = [],
+    /// `source`: what to watch, instead of `--log-file log`.
+    func startDaemon(_ extra: [String] = [], source: [String]? = nil, environment: [String: String] = [:], notify: NotifySocket? = nil, wrapper: [String] = [],
                      executable: String = productsDirectory + "/altv-reconnectd") throws -> Child {
         let notify = notify ?? self.notify
-        let arguments = ["--log-file", log, "--client", simulator.url] + extra
+        let arguments = (source ?? ["--log-file", log]) + ["--client", simulator.url] + extra
         let daemon = try Child(wrapper.first ?? executable, wrapper.isEmpty ? arguments : wrapper.dropFirst() + [executable] + arguments,
                                environment: ["NOTIFY_SOCKET": notify.path].merging(environment) { $1 },
                                stderrPath: directory.file("daemon-\(UInt32.random(in: 0...UInt32.max)).stderr"))
