@@ -47,6 +47,9 @@ public struct ReadinessGate: Sendable {
         /// The server's process exited; `reconnectActive` tells whether the reconnect loop of
         /// the last start is still running (for the report).
         case processExited(pid: Int32, reconnectActive: Bool)
+        /// The server's output says it crashed or shut down (`ServerRun`): while catching up,
+        /// the ready lines seen so far no longer mean it runs; afterwards, drop what is pending.
+        case serverDown
         /// Every source has read what existed when the daemon started.
         case caughtUp
         /// The wake-up asked for with `.wakeUp(at:ticket)` is due.
@@ -157,6 +160,15 @@ public struct ReadinessGate: Sendable {
             effects.append(.report(.processExited(pid: pid, wasWaiting ? .beforeReady : reconnectActive ? .reconnect : .idle)))
             return effects
 
+        case .serverDown:
+            guard isCaughtUp else {
+                readyLinesAtStart = 0
+                return []
+            }
+            var effects = cancel()
+            effects.append(.serverStopped)
+            return effects
+
         case .caughtUp:
             guard !isCaughtUp else { return [] }
             isCaughtUp = true
@@ -236,6 +248,7 @@ extension ReadinessGate.Event: CustomStringConvertible {
         case .readyLine: "readyLine"
         case .processStarted(let pid, let alreadyRunning): "processStarted(\(pid)\(alreadyRunning ? ", already running" : ""))"
         case .processExited(let pid, let active): "processExited(\(pid)\(active ? ", reconnect active" : ""))"
+        case .serverDown: "serverDown"
         case .caughtUp: "caughtUp"
         case .wakeUpDue(let ticket): "wakeUpDue(\(ticket))"
         case .probeAnswered(let accepted, let ticket): "probeAnswered(\(accepted ? "accepted" : "refused"), \(ticket))"

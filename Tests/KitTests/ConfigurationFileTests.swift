@@ -12,6 +12,10 @@ import TestSupport
             journal-unit = "altv-server.service"
             ready-pattern = "Server started"
             ready-delay = 2
+            start-timeout = "30s"
+            resource-error-pattern = 'Resource (.+) failed'
+            crash-pattern = "core dumped"
+            shutdown-pattern = "Stopped"
             ready-port = 7788
             settle-delay = 1.5
             client = "http://172.20.0.1:9223"
@@ -27,6 +31,10 @@ import TestSupport
         #expect(settings[\.journalUnit] == "altv-server.service")
         #expect(settings[\.readyPattern]?.source == "Server started")
         #expect(settings[\.readyDelay] == .seconds(2))
+        #expect(settings[\.startTimeout] == .seconds(30))
+        #expect(settings[\.resourceErrorPattern]?.source == "Resource (.+) failed")
+        #expect(settings[\.crashPattern]?.source == "core dumped")
+        #expect(settings[\.shutdownPattern]?.source == "Stopped")
         #expect(settings[\.readyPort] == 7788)
         #expect(settings[\.settleDelay] == .milliseconds(1500))
         #expect(settings[\.client] == ClientEndpoint(host: "172.20.0.1", port: 9223))

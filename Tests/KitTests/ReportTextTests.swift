@@ -113,6 +113,18 @@ import Glibc
                 add(index == 0 ? name : "\(name).\(index + 1)", text)
             }
         }
+        // What the server did.
+        let chatError = ResourceError(name: "chat", text: "Failed to start resource chat unknown type js")
+        let coreError = ResourceError(name: "core", text: "Failed to load resource core")
+        add("run.readyOneResourceError", ReportText(.serverReady(start: 3, trigger: .serverReady), client: client, hasPassword: true, resourceErrors: [chatError]))
+        add("run.alreadyRunningResourceErrors", ReportText(.serverReady(start: 1, trigger: .alreadyRunning), client: client, hasPassword: true,
+                                                           resourceErrors: [coreError, chatError]))
+        add("run.crashedLine", ReportText(.crashed(line: "[12:50:00] MiniDump created."), start: 3))
+        add("run.crashedExit", ReportText(.crashed(line: nil), start: 3))
+        add("run.crashedBeforeAnyStart", ReportText(.crashed(line: "Segmentation fault"), start: 0))
+        add("run.shutDown", ReportText(.shutDown, start: 3))
+        add("run.stalled", ReportText(.stalled(after: .seconds(120), lastLine: "[12:00:05] Loading resource huge"), start: 2))
+        add("run.resourceErrorWhileRunning", ReportText(.resourceErrorWhileRunning(chatError), start: 3))
         add("loop.failedServerDebugOff", ReportText(.failed(start: 3, .backInMainMenu), client: client, hasPassword: true, serverDebugOff: true))
         add("daemon.standby", .standby(holder: 1234, client: client))
         add("daemon.standbyUnknown", .standby(holder: nil, client: client))

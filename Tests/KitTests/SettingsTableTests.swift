@@ -14,7 +14,11 @@ import Testing
         settings[\.logFile] = "/srv/altv/server.log"
         settings[\.pidFile] = "/srv/altv/server.pid"
         settings[\.journalUnit] = "altv-server.service"
-        settings[\.readyPattern] = try! ReadinessPattern("Server started in debug mode")
+        settings[\.readyPattern] = try! LinePattern("Server started in debug mode")
+        settings[\.startTimeout] = .seconds(30)
+        settings[\.resourceErrorPattern] = try! LinePattern("Resource (.+) failed")
+        settings[\.crashPattern] = try! LinePattern("core dumped")
+        settings[\.shutdownPattern] = try! LinePattern("Stopped")
         settings[\.readyDelay] = .milliseconds(1500)
         settings[\.readyPort] = 7788
         settings[\.settleDelay] = .seconds(2)
@@ -42,7 +46,7 @@ import Testing
         #expect(new.changes(from: old).map(\.name) == ["verify-timeout"])
         #expect(old.changes(from: old).isEmpty)
         var pattern = old
-        pattern[\.readyPattern] = try! ReadinessPattern("Server started")
+        pattern[\.readyPattern] = try! LinePattern("Server started")
         #expect(pattern.changes(from: old).map(\.name) == ["ready-pattern"], "set to its default is still a change of the layer")
     }
 
@@ -90,7 +94,8 @@ import Testing
     @Test func theCommandLineIsParsedByTheTable() throws {
         let parsed = try SettingOptions<RunCommandSettings>.parse([
             "--server-dir", "/srv/altv", "--log-file", "/srv/altv/server.log", "--pid-file", "/srv/altv/server.pid", "--journal-unit", "altv-server.service",
-            "--ready-pattern", "Server started in debug mode", "--ready-delay", "1.5s", "--ready-port", "7788", "--settle-delay", "2s",
+            "--ready-pattern", "Server started in debug mode", "--start-timeout", "30s", "--resource-error-pattern", "Resource (.+) failed",
+            "--crash-pattern", "core dumped", "--shutdown-pattern", "Stopped", "--ready-delay", "1.5s", "--ready-port", "7788", "--settle-delay", "2s",
             "--client", "http://172.20.0.1:9223", "--request-timeout", "3", "--poll-interval", "100ms", "--verify-timeout", "90s",
             "--password-file", "/etc/altv-reconnectd/password", "--verbose",
         ])

@@ -51,6 +51,7 @@ cat > "$HOME/altv-server/altv-server" <<'SERVER'
 # Stand-in for the alt:V server: what it prints on start, in its colours, then it runs.
 echo "[00:00:00] alt:V Server 16.0 starting"
 sleep 0.3
+printf '[00:00:01][\033[31mError\033[0m] Failed to start resource chat unknown type js\n'
 printf '[00:00:01][\033[33mWarning\033[0m] ~g~Server started in debug mode\n'
 exec sleep 100000
 SERVER
@@ -88,6 +89,9 @@ entry=$(journal -u altv-reconnectd ALTV_EVENT=reconnect_sent -o verbose)
 for field in ALTV_START=1 ALTV_CLIENT_STATUS= MESSAGE_ID=037b1e85da4742ea92f7418b8a34008f SYSLOG_IDENTIFIER=altv-reconnectd PRIORITY=6; do
   grep -q "$field" <<<"$entry" || fail "reconnect_sent entry lacks $field: $entry"
 done
+ready=$(journal -u altv-reconnectd ALTV_EVENT=server_ready -o verbose)
+grep -q "ALTV_RESOURCE_ERRORS=chat" <<<"$ready" || fail "server_ready entry lacks ALTV_RESOURCE_ERRORS=chat: $ready"
+grep -q "Server ready (start #1) with 1 resource error: Failed to start resource chat unknown type js" <<<"$ready" || fail "server_ready entry does not name the failed resource: $ready"
 latency=$(journal -u altv-reconnectd ALTV_EVENT=client_in_game -o verbose | sed -n 's/^ *ALTV_LATENCY_MS=//p' | tail -1)
 [ -n "$latency" ] || fail "client_in_game entry lacks ALTV_LATENCY_MS"
 # The README's one-liners (as root in the sandbox the entries are in the system journal, so
@@ -97,7 +101,7 @@ journal -u altv-reconnectd ALTV_EVENT=client_in_game -n 10 | grep -q "Client IN_
 journal -u altv-reconnectd ALTV_EVENT=client_in_game -o json --output-fields=ALTV_START,ALTV_LATENCY_MS | grep -q '"ALTV_LATENCY_MS"' \
   || fail "README: the -o json --output-fields one-liner shows no ALTV_LATENCY_MS"
 systemctl --user status --no-pager altv-reconnectd | grep -q "Status: \"Client IN_GAME" || fail "systemctl --user status shows no Status line"
-ok "journalctl -u altv-reconnectd ALTV_EVENT=reconnect_sent: ALTV_START=1, MESSAGE_ID; client_in_game ALTV_LATENCY_MS=$latency; README one-liners and systemctl status work"
+ok "journalctl -u altv-reconnectd ALTV_EVENT=reconnect_sent: ALTV_START=1, MESSAGE_ID; server_ready ALTV_RESOURCE_ERRORS=chat; client_in_game ALTV_LATENCY_MS=$latency; README one-liners and systemctl status work"
 
 # --- the password appears nowhere --------------------------------------------------------------
 journal -o verbose > "$work/journal-verbose.txt"

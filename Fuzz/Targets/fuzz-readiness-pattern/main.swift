@@ -10,12 +10,12 @@ func fuzz(_ input: FuzzInput) {
     let (patternBytes, lineBytes) = input.twoParts
     let source = String(decoding: patternBytes.prefix(64), as: UTF8.self)
     guard !hasBackreference(source) else { return }
-    guard let pattern = try? ReadinessPattern(source) else { return }
+    guard let pattern = try? LinePattern(source) else { return }
     let line = String(decoding: lineBytes.prefix(256), as: UTF8.self)
     let matched = pattern.matches(line)
     expect(matched == pattern.matchesByRegexOnly(line), "prefilter changed the answer for '\(source)' on '\(line)'")
     if matched, let literal = pattern.requiredLiteral {
-        expect(Array(line.utf8).withUnsafeBytes { ReadinessPattern.contains($0, literal) }, "matched without its literal")
+        expect(Array(line.utf8).withUnsafeBytes { LinePattern.contains($0, literal) }, "matched without its literal")
     }
 }
 

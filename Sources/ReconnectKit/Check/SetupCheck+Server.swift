@@ -109,7 +109,7 @@ extension SetupCheck {
     func readyPattern() -> [CheckResult] {
         guard let path = settings.logFilePath, let pattern = settings.value(\.readyPattern),
               let bytes = try? WholeFile.readTail(path, maximumSize: 4 << 20), !bytes.isEmpty else { return [] }
-        var scanner = ReadinessScanner(pattern: pattern)
+        var scanner = LineScanner(pattern: pattern)
         var last: String?
         // A last line without its newline counts too (the server may be writing it).
         let whole = bytes.last == UInt8(ascii: "\n") ? bytes : bytes + [UInt8(ascii: "\n")]

@@ -11,7 +11,11 @@ public struct DaemonConfiguration: Sendable {
     public var readyDelay: Duration = .zero
     /// Also require the server to accept TCP connections on this port before reconnecting.
     public var readyPort: UInt16?
-    public var readyPattern: ReadinessPattern
+    public var readyPattern: LinePattern { linePatterns.ready }
+    /// The ready line and the other lines the daemon recognises.
+    public var linePatterns: ServerLinePatterns
+    /// A start with lines but no ready line for this long is reported.
+    public var startTimeout: Duration
     public var client: ClientEndpoint
     /// The server password: never logged, never in `STATUS=`, never in argv.
     public var password: Secret?
@@ -31,7 +35,8 @@ public struct DaemonConfiguration: Sendable {
     public var serverDebugOff: Bool { serverToml?.values.map { $0.debug != true } ?? false }
 
     public init(
-        settings: Settings = Settings(), readyDelay: Duration = .zero, readyPort: UInt16? = nil, readyPattern: ReadinessPattern = .default, client: ClientEndpoint = .default,
+        settings: Settings = Settings(), readyDelay: Duration = .zero, readyPort: UInt16? = nil, linePatterns: ServerLinePatterns = ServerLinePatterns(),
+        startTimeout: Duration = ServerRun.Configuration().startTimeout, client: ClientEndpoint = .default,
         password: Secret? = nil, passwordSource: PasswordSource.Origin = .none,
         requestTimeout: Duration = SettingsTable.shared.requestTimeout.defaultValue!, reconnect: ReconnectSettings = ReconnectSettings(),
         serverFolder: ServerFolder? = nil, serverToml: ServerToml.Reading? = nil
@@ -41,7 +46,8 @@ public struct DaemonConfiguration: Sendable {
         self.settings = settings
         self.readyDelay = readyDelay
         self.readyPort = readyPort
-        self.readyPattern = readyPattern
+        self.linePatterns = linePatterns
+        self.startTimeout = startTimeout
         self.client = client
         self.password = password
         self.passwordSource = passwordSource

@@ -98,14 +98,14 @@ extension Bool: SettingValue {
     public static var isFlag: Bool { true }
 }
 
-extension ReadinessPattern: SettingValue {
-    public static func parse(_ text: String) throws(SettingValueError) -> ReadinessPattern {
-        do { return try ReadinessPattern(text) } catch { throw SettingValueError(error.reason) }
+extension LinePattern: SettingValue {
+    public static func parse(_ text: String) throws(SettingValueError) -> LinePattern {
+        do { return try LinePattern(text) } catch { throw SettingValueError(error.reason) }
     }
 
-    public static func decode(_ value: TOMLValueConvertible, setting name: String, valueName: String) throws(SettingValueError) -> ReadinessPattern {
+    public static func decode(_ value: TOMLValueConvertible, setting name: String, valueName: String) throws(SettingValueError) -> LinePattern {
         guard let text = value.string else { throw wrongType(name, "a string (a regular expression)", value) }
-        do { return try ReadinessPattern(text) } catch { throw SettingValueError("\(name): \(error.reason)") }
+        do { return try LinePattern(text) } catch { throw SettingValueError("\(name): \(error.reason)") }
     }
 
     public var shown: String { source }

@@ -68,6 +68,12 @@ public struct Settings: Sendable {
         self[\.logFile] ?? (self[\.journalUnit] == nil ? self[\.serverDirectory].map { ServerFolder($0).logFile } : nil)
     }
 
+    /// The lines the daemon recognises, defaults applied.
+    public var linePatterns: ServerLinePatterns {
+        ServerLinePatterns(ready: value(\.readyPattern)!, crash: value(\.crashPattern)!, shutdown: value(\.shutdownPattern)!,
+                           resourceError: value(\.resourceErrorPattern)!)
+    }
+
     /// The client, defaults applied: all `status` needs (no password read).
     public var debugClient: DebugClient { DebugClient(endpoint: value(\.client)!, requestTimeout: value(\.requestTimeout)!) }
 
@@ -84,7 +90,7 @@ public struct Settings: Sendable {
                                                          serverToml: serverToml?.values.map { (folder!.serverToml, $0) })
         return DaemonConfiguration(
             settings: self, readyDelay: value(\.readyDelay)!,
-            readyPort: self[\.readyPort], readyPattern: value(\.readyPattern)!, client: value(\.client)!, password: password, passwordSource: origin,
+            readyPort: self[\.readyPort], linePatterns: linePatterns, startTimeout: value(\.startTimeout)!, client: value(\.client)!, password: password, passwordSource: origin,
             requestTimeout: value(\.requestTimeout)!, reconnect: reconnectSettings, serverFolder: folder, serverToml: serverToml
         )
     }

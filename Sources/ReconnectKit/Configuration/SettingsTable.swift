@@ -28,8 +28,11 @@ public struct SettingsTable: Sendable {
         check: notEmpty("a unit name, e.g. altv-server.service"))
 
     // When the server is ready.
-    public let readyPattern = Setting<ReadinessPattern>(
+    public let readyPattern = Setting<LinePattern>(
         "ready-pattern", default: .default, valueName: "regex", commands: .run, help: "Regular expression for the readiness line")
+    public let startTimeout = Setting<Duration>(
+        "start-timeout", default: ServerRun.Configuration().startTimeout, commands: .run,
+        help: "Warn when the server writes lines but no ready line for this long (a stalled start)", range: DurationRange(.seconds(1), .seconds(3600)))
     public let readyDelay = Setting<Duration>(
         "ready-delay", default: .zero, commands: .run,
         help: "With --pid-file alone: the server counts as ready this long after it starts", range: DurationRange(.zero, .seconds(600)))
@@ -40,6 +43,17 @@ public struct SettingsTable: Sendable {
     public let settleDelay = Setting<Duration>(
         "settle-delay", default: ReconnectSettings().settleDelay, commands: .run,
         help: "Wait this long after the server is ready before contacting the client", range: DurationRange(.zero, .seconds(300)))
+
+    // What else the server's lines say (alt:V's wording by default).
+    public let resourceErrorPattern = Setting<LinePattern>(
+        "resource-error-pattern", default: try! LinePattern(ServerLinePatterns.defaultResourceError), valueName: "regex", commands: .run,
+        help: "A resource that failed to load or start (its last group is the resource's name); reported with the start's readiness")
+    public let crashPattern = Setting<LinePattern>(
+        "crash-pattern", default: try! LinePattern(ServerLinePatterns.defaultCrash), valueName: "regex", commands: .run,
+        help: "A crash: reported, and a pending reconnect dropped")
+    public let shutdownPattern = Setting<LinePattern>(
+        "shutdown-pattern", default: try! LinePattern(ServerLinePatterns.defaultShutdown), valueName: "regex", commands: .run,
+        help: "A clean stop: the server counts as stopped")
 
     // The client.
     public let client = Setting<ClientEndpoint>(

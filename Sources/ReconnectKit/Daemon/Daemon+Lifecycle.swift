@@ -47,6 +47,7 @@ extension Daemon {
         standby?.stop()
         for source in sources { source.stop() }
         gateTimer.cancel()
+        serverRunTimer.cancel()
         driver.stop()
         watchdog?.cancel()
         stopped.signal()

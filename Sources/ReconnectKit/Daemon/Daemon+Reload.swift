@@ -45,6 +45,7 @@ extension Daemon {
         configuration = applied
         for source in sources { source.reload(applied) }
         gate.configuration = Self.gateConfiguration(applied, sources: sources)
+        serverRun.configuration.startTimeout = applied.startTimeout
         driver.update(client: applied.debugClient, password: applied.password, settings: applied.reconnect)
         publish(.reloaded(applied: changed.filter { $0.reload == .applies }.map(\.name), needRestart: changed.filter { $0.reload == .takesRestart }.map(\.name),
                           password: applied.password, passwordSource: applied.passwordSource, keptClient: keptClient))

@@ -24,6 +24,9 @@ public final class Daemon: @unchecked Sendable {
     var sources: [any ServerEventSource] = []
     var gate: ReadinessGate
     lazy var gateTimer = OneShotTimer(queue: queue)
+    /// What the server did, start by start (resource errors, crash, shutdown, stalled start).
+    var serverRun: ServerRun
+    lazy var serverRunTimer = OneShotTimer(queue: queue)
     var driver: ReconnectDriver!
     var signalSources: [DispatchSourceSignal] = []
     var watchdog: DispatchSourceTimer?
@@ -43,6 +46,7 @@ public final class Daemon: @unchecked Sendable {
         self.logger = logger
         self.notifier = notifier
         gate = ReadinessGate(configuration: Self.gateConfiguration(configuration, sources: []))
+        serverRun = ServerRun(configuration: ServerRun.Configuration(startTimeout: configuration.startTimeout))
     }
 
     /// Runs until SIGTERM or SIGINT. Throws `ConfigurationError` when a source cannot be watched.
@@ -51,7 +55,8 @@ public final class Daemon: @unchecked Sendable {
         driver = ReconnectDriver(queue: queue, worker: worker, client: configuration.debugClient, password: configuration.password,
                                  settings: configuration.reconnect, logger: logger) { [weak self] report in
             guard let self else { return }
-            publish(ReportText(report, client: configuration.client, hasPassword: configuration.password != nil, serverDebugOff: configuration.serverDebugOff))
+            publish(ReportText(report, client: configuration.client, hasPassword: configuration.password != nil, serverDebugOff: configuration.serverDebugOff,
+                               resourceErrors: serverRun.resourceErrorsAtReady))
         }
         let started: Result<Void, ConfigurationError> = queue.sync { claimClientThenStart() }
         if case .failure(let error) = started { throw error }
@@ -84,6 +89,7 @@ public final class Daemon: @unchecked Sendable {
                 return .failure(error)
             }
         }
+        serverRunEvent(.caughtUp)
         gateEvent(.caughtUp)
         notifier.ready(status: currentStatus ?? ReportText.defaultStatus)
         return .success(())
@@ -103,17 +109,29 @@ public final class Daemon: @unchecked Sendable {
         switch event {
         case .readyLine(let shown):
             if gate.isCaughtUp { publish(.readyLine(shown)) }
+            serverRunEvent(.line(.ready))
             gateEvent(.readyLine)
+        case .serverLine(let line):
+            serverRunEvent(.line(line))
+        case .output(let lastLine):
+            serverRunEvent(.output(lastLine: lastLine))
+        case .outputRestarted:
+            serverRunEvent(.outputRestarted)
         case .processStarted(let pid, let alreadyRunning):
             gateEvent(.processStarted(pid: pid, alreadyRunning: alreadyRunning))
         case .processExited(let pid):
             gateEvent(.processExited(pid: pid, reconnectActive: driver.loop.phase.isActive))
+            // Without lines there is no shutdown line to tell a crash from a stop.
+            if gate.configuration.hasReadyLines { serverRunEvent(.processExited) }
         case .serverToml(let reading):
             serverTomlChanged(reading)
         case .report(let text):
             publish(text)
         }
-        if case .report = event {} else if case .readyLine = event {} else { logger.debug("source: \(event)") }
+        switch event {
+        case .report, .readyLine, .output: break  // said already, or one per chunk read
+        default: logger.debug("source: \(event)")
+        }
     }
 
     /// Feeds the readiness gate and carries out what it decides.
@@ -142,6 +160,25 @@ public final class Daemon: @unchecked Sendable {
                 if currentStatus == nil { publish(ReportText(.waitingForStart, watching: sources.first?.watched ?? ""), notify: false) }
             case .report(let report):
                 publish(ReportText(report, watching: sources.first?.watched ?? ""))
+            }
+        }
+    }
+
+    /// Feeds `ServerRun` and carries out what it decides.
+    func serverRunEvent(_ event: ServerRun.Event) {
+        dispatchPrecondition(condition: .onQueue(queue))
+        let effects = serverRun.handle(event, at: .now())
+        if !effects.isEmpty { logger.debug("server: \(event) -> \(effects.map { "\($0)" }.joined(separator: ", "))") }
+        for effect in effects {
+            switch effect {
+            case .wakeUp(let instant, let ticket):
+                serverRunTimer.schedule(after: instant - .now()) { [weak self] in self?.serverRunEvent(.wakeUpDue(ticket)) }
+            case .cancelWakeUp:
+                serverRunTimer.cancel()
+            case .serverDown:
+                gateEvent(.serverDown)
+            case .report(let report):
+                publish(ReportText(report, start: driver.loop.start))
             }
         }
     }

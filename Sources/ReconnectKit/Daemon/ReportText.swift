@@ -10,6 +10,8 @@ public enum MessageID {
     public static let reconnectFailed = "c2c941b12ffc405b930bcc78f7984610"
     public static let reloaded = "f41d8b07cae04b4c8af433a40ab1c00f"
     public static let reloadFailed = "eecb762e005e46918ca98a1fb859e545"
+    public static let serverCrashed = "e81f13d96bba498085bc7c7342764abd"
+    public static let startStalled = "8ff1960929504ef6b78d7af38a17d29d"
 }
 
 /// How each state change reads, in the log (one line) and in `STATUS=` (what `systemctl status`
@@ -65,8 +67,13 @@ public struct ReportText: Equatable, Sendable {
     ///   - manual: a one-shot `reconnect`: "attempt #1" and "after the reconnect started",
     ///     not "start #1" and "after server ready".
     ///   - serverDebugOff: the server's server.toml lacks `debug = true` (said on a failure).
-    public init(_ report: Report, client: ClientEndpoint, hasPassword: Bool, manual: Bool = false, serverDebugOff: Bool = false) {
+    ///   - resourceErrors: the start's resource errors (said with its readiness).
+    public init(_ report: Report, client: ClientEndpoint, hasPassword: Bool, manual: Bool = false, serverDebugOff: Bool = false,
+                resourceErrors: [ResourceError] = []) {
         self.init(text: report, client: client, hasPassword: hasPassword, manual: manual, serverDebugOff: serverDebugOff)
+        if case .serverReady(let start, let trigger) = report, trigger != .manual, !resourceErrors.isEmpty {
+            self = Self.readyWithResourceErrors(self, start: start, errors: resourceErrors)
+        }
         self = switch report {
         case .serverReady(let start, _): with(event: "server_ready", start: start, messageID: MessageID.serverReady)
         case .superseded(let start, _): with(event: "superseded", start: start)

@@ -8,26 +8,26 @@ final class JournalSource: ServerEventSource {
     let configured: String
     /// As systemd names it (`altv-server` → `altv-server.service`).
     let unit: String
-    private var pattern: ReadinessPattern
-    private var scanner: ReadyLineScanner?
+    private var patterns: ServerLinePatterns
+    private var scanner: ServerLineScanner?
     private var follower: JournalFollower?
 
     static func make(for configuration: DaemonConfiguration) -> JournalSource? {
-        configuration.settings[\.journalUnit].map { JournalSource(unit: $0, pattern: configuration.readyPattern) }
+        configuration.settings[\.journalUnit].map { JournalSource(unit: $0, patterns: configuration.linePatterns) }
     }
 
-    init(unit: String, pattern: ReadinessPattern) {
+    init(unit: String, patterns: ServerLinePatterns) {
         configured = unit
         self.unit = JournalFollower.unitName(unit)
-        self.pattern = pattern
+        self.patterns = patterns
     }
 
     var role: SourceRole { .readyLines }
-    var summary: String { "journal of \(configured), ready pattern '\(pattern)'" }
+    var summary: String { "journal of \(configured), ready pattern '\(patterns.ready)'" }
     var watched: String { "the journal of \(configured)" }
 
     func start(on queue: DispatchQueue, emit: @escaping (ServerEvent) -> Void) throws(ConfigurationError) {
-        let scanner = ReadyLineScanner(pattern: pattern, name: watched, emit: emit)
+        let scanner = ServerLineScanner(patterns: patterns, name: watched, emit: emit)
         self.scanner = scanner
         let follower = JournalFollower(unit: unit, queue: queue, sink: scanner.detector)
         do {
@@ -40,8 +40,8 @@ final class JournalSource: ServerEventSource {
     }
 
     func reload(_ configuration: DaemonConfiguration) {
-        pattern = configuration.readyPattern
-        scanner?.detector.pattern = pattern
+        patterns = configuration.linePatterns
+        scanner?.detector.patterns = patterns
     }
 
     func stop() { follower?.stop() }

@@ -7,30 +7,30 @@ import ReconnectPolicy
 /// without `--logfile`).
 final class LogFileSource: ServerEventSource {
     let path: String
-    private var pattern: ReadinessPattern
-    private var scanner: ReadyLineScanner?
+    private var patterns: ServerLinePatterns
+    private var scanner: ServerLineScanner?
     private var follower: LogFollower?
 
     static func make(for configuration: DaemonConfiguration) -> LogFileSource? {
         let settings = configuration.settings
-        return settings.logFilePath.map { LogFileSource(path: $0, pattern: configuration.readyPattern, option: settings[\.logFile] == nil ? "--server-dir" : "--log-file") }
+        return settings.logFilePath.map { LogFileSource(path: $0, patterns: configuration.linePatterns, option: settings[\.logFile] == nil ? "--server-dir" : "--log-file") }
     }
 
     /// The option that names it, for errors: `--log-file`, or `--server-dir` for the folder's log.
     let option: String
 
-    init(path: String, pattern: ReadinessPattern, option: String = "--log-file") {
+    init(path: String, patterns: ServerLinePatterns, option: String = "--log-file") {
         self.path = path
-        self.pattern = pattern
+        self.patterns = patterns
         self.option = option
     }
 
     var role: SourceRole { .readyLines }
-    var summary: String { "log \(path), ready pattern '\(pattern)'" }
+    var summary: String { "log \(path), ready pattern '\(patterns.ready)'" }
     var watched: String { path }
 
     func start(on queue: DispatchQueue, emit: @escaping (ServerEvent) -> Void) throws(ConfigurationError) {
-        let scanner = ReadyLineScanner(pattern: pattern, name: path, emit: emit)
+        let scanner = ServerLineScanner(patterns: patterns, name: path, emit: emit)
         self.scanner = scanner
         do {
             let follower = try LogFollower(path: path, queue: queue, sink: scanner.detector) { [path] event in
@@ -44,8 +44,8 @@ final class LogFileSource: ServerEventSource {
     }
 
     func reload(_ configuration: DaemonConfiguration) {
-        pattern = configuration.readyPattern
-        scanner?.detector.pattern = pattern
+        patterns = configuration.linePatterns
+        scanner?.detector.patterns = patterns
     }
 
     func stop() { follower?.stop() }

@@ -9,6 +9,13 @@ public enum ServerEvent: Sendable, Equatable {
     /// The server's process runs; `alreadyRunning` when it was found while starting up.
     case processStarted(pid: Int32, alreadyRunning: Bool)
     case processExited(pid: Int32)
+    /// A line that says what the server did: a resource error, a crash, the shutdown (the ready
+    /// line is `readyLine`).
+    case serverLine(ServerLine)
+    /// The server wrote lines; the last one, as it may be shown (colours stripped).
+    case output(lastLine: String)
+    /// The output starts over: the log was truncated or replaced (a new start writes it).
+    case outputRestarted
     /// The server folder's server.toml changed (its password, debug or port, or whether it
     /// can be read).
     case serverToml(ServerToml.Reading)

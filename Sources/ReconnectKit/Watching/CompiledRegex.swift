@@ -15,7 +15,9 @@ final class CompiledRegex: @unchecked Sendable {
     struct CompileError: Error { var reason: String }
 
     init(_ pattern: String, caseInsensitive: Bool) throws(CompileError) {
-        let flags = REG_EXTENDED | REG_NOSUB | REG_NEWLINE | (caseInsensitive ? REG_ICASE : 0)
+        // Not REG_NOSUB: `firstMatch` reports where the match and its groups are (it runs only on
+        // lines that hold the pattern's literal, so the bookkeeping costs nothing measurable).
+        let flags = REG_EXTENDED | REG_NEWLINE | (caseInsensitive ? REG_ICASE : 0)
         let status = regcomp(&regex, pattern, flags)
         guard status == 0 else {
             var message = [CChar](repeating: 0, count: 256)
@@ -31,11 +33,21 @@ final class CompiledRegex: @unchecked Sendable {
     /// sits in the middle of a read buffer (found by scripts/fuzz). The regex only sees lines that
     /// hold the pattern's literal, so the copy costs nothing measurable.
     func matches(_ line: UnsafeRawBufferPointer) -> Bool {
+        firstMatch(line, groups: false) != nil
+    }
+
+    /// Where the first match is, and the last of its parenthesised groups that took part in it
+    /// (nil when none did): byte offsets into `line`.
+    func firstMatch(_ line: UnsafeRawBufferPointer, groups: Bool = true) -> (whole: Range<Int>, lastGroup: Range<Int>?)? {
         withUnsafeTemporaryAllocation(of: CChar.self, capacity: line.count + 1) { copy in
             if let base = line.baseAddress { UnsafeMutableRawPointer(copy.baseAddress!).copyMemory(from: base, byteCount: line.count) }
             copy[line.count] = 0
-            var range = regmatch_t(rm_so: 0, rm_eo: regoff_t(line.count))
-            return regexec(&regex, copy.baseAddress!, 1, &range, REG_STARTEND) == 0
+            var ranges = [regmatch_t](repeating: regmatch_t(rm_so: -1, rm_eo: -1), count: groups ? 10 : 1)
+            ranges[0] = regmatch_t(rm_so: 0, rm_eo: regoff_t(line.count))
+            guard regexec(&regex, copy.baseAddress!, ranges.count, &ranges, REG_STARTEND) == 0 else { return nil }
+            let whole = Int(ranges[0].rm_so)..<Int(ranges[0].rm_eo)
+            let group = ranges.dropFirst().last { $0.rm_so >= 0 && $0.rm_eo >= $0.rm_so }.map { Int($0.rm_so)..<Int($0.rm_eo) }
+            return (whole, group)
         }
     }
 

@@ -26,6 +26,9 @@ public struct LineSplitter: Sendable {
 
     /// The bytes of an unfinished line held back.
     public var pendingByteCount: Int { carry.count }
+    /// The first bytes of the unfinished line, and its last one.
+    public func pendingPrefix(_ count: Int) -> ArraySlice<UInt8> { carry.prefix(count) }
+    public var lastPendingByte: UInt8? { carry.last }
 
     /// Forget a pending partial line (the file was truncated or replaced).
     public mutating func reset() {

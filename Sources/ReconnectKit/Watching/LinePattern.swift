@@ -6,8 +6,9 @@ import Glibc
 import Musl
 #endif
 
-/// The line that says "the server is ready": a POSIX extended regular expression (the syntax
-/// of `grep -E`), matched against each complete log line after colours are stripped.
+/// A server line the daemon recognises (the ready line, a resource error, a crash, the shutdown):
+/// a POSIX extended regular expression (the syntax of `grep -E`), matched against each complete
+/// log line after colours are stripped.
 /// Two conveniences on top: `\d`/`\D` mean `[0-9]`/`[^0-9]`, and a leading `(?i)` makes the
 /// match case-insensitive.
 ///
@@ -20,8 +21,10 @@ import Musl
 ///
 /// Speed: most log lines are not the readiness line, so a literal every match must contain is
 /// extracted from the pattern and searched for first; the regex runs only on lines that contain
-/// it. A pure literal (like the default) never runs the regex engine at all.
-public struct ReadinessPattern: Sendable, CustomStringConvertible, Equatable {
+/// it. A pure literal (like the default) never runs the regex engine at all. A top-level
+/// alternation (`MiniDump created|Segmentation fault`) is split into its branches, each with its
+/// own literal, so that it is searched as fast as a literal too.
+public struct LinePattern: Sendable, CustomStringConvertible, Equatable {
     public static let defaultSource = "Server started"
 
     public let source: String
@@ -29,6 +32,15 @@ public struct ReadinessPattern: Sendable, CustomStringConvertible, Equatable {
     private let compiled: CompiledRegex?
     /// Bytes every matching line contains, if the pattern guarantees any.
     let requiredLiteral: [UInt8]?
+    /// The branches of a top-level alternation, each a pattern of its own (empty otherwise).
+    private let branches: [LinePattern]
+    /// What a line must contain to possibly match: one of these literals (one per branch), or
+    /// nil when some match needs none (every line must then be checked).
+    var literals: [[UInt8]]? {
+        if branches.isEmpty { return requiredLiteral.map { [$0] } }
+        let each = branches.compactMap(\.requiredLiteral)
+        return each.count == branches.count ? each : nil
+    }
     /// The byte of `requiredLiteral` least likely to occur in log text (see `ByteRarity`).
     var rarestLiteralByte: UInt8? { requiredLiteral?.min(by: { ByteRarity.rank($0) < ByteRarity.rank($1) }) }
 
@@ -36,7 +48,7 @@ public struct ReadinessPattern: Sendable, CustomStringConvertible, Equatable {
         public var pattern: String
         public var reason: String
         public var description: String {
-            "invalid --ready-pattern '\(pattern)': \(reason); use an extended regular expression (grep -E syntax) such as 'Server started'"
+            "invalid pattern '\(pattern)': \(reason); use an extended regular expression (grep -E syntax) such as 'Server started'"
         }
     }
 
@@ -50,6 +62,20 @@ public struct ReadinessPattern: Sendable, CustomStringConvertible, Equatable {
             caseInsensitive = true
         }
         if let problem = Self.sizeProblem(of: body) { throw SyntaxError(pattern: source, reason: problem) }
+        let alternatives = Self.topLevelBranches(of: body)
+        if alternatives.count > 1 {
+            var branches: [LinePattern] = []
+            for branch in alternatives {
+                do { branches.append(try LinePattern((caseInsensitive ? "(?i)" : "") + branch)) } catch {
+                    throw SyntaxError(pattern: source, reason: "in '\(branch)': \(error.reason)")
+                }
+            }
+            self.branches = branches
+            compiled = nil
+            requiredLiteral = nil
+            return
+        }
+        branches = []
         let analysis = Self.requiredLiteral(of: body)
         if analysis.isPlain && !caseInsensitive, let literal = analysis.literal {
             compiled = nil
@@ -67,15 +93,57 @@ public struct ReadinessPattern: Sendable, CustomStringConvertible, Equatable {
         }
     }
 
-    public static var `default`: ReadinessPattern { try! ReadinessPattern(defaultSource) }
+    public static var `default`: LinePattern { try! LinePattern(defaultSource) }
 
     public var description: String { source }
 
-    /// Does this (already colour-stripped) line announce readiness?
+    /// Does this (already colour-stripped) line match?
     public func matches(_ line: UnsafeRawBufferPointer) -> Bool {
+        if !branches.isEmpty { return branches.contains { $0.matches(line) } }
         if let literal = requiredLiteral, !Self.contains(line, literal) { return false }
         guard let compiled else { return true }
         return compiled.matches(line)
+    }
+
+    /// Where in the line the match is, and the last parenthesised group that took part in it
+    /// (a resource's name in `Failed to (load|start) resource ([^ :]+)`), as byte offsets.
+    public func match(_ line: UnsafeRawBufferPointer) -> (whole: Range<Int>, lastGroup: Range<Int>?)? {
+        if !branches.isEmpty {
+            for branch in branches { if let found = branch.match(line) { return found } }
+            return nil
+        }
+        if let compiled {
+            if let literal = requiredLiteral, !Self.contains(line, literal) { return nil }
+            return compiled.firstMatch(line)
+        }
+        guard let literal = requiredLiteral, let base = line.baseAddress, line.count >= literal.count,
+              let hit = literal.withUnsafeBytes({ altv_memmem(base, line.count, $0.baseAddress, literal.count) }) else { return nil }
+        let start = base.distance(to: hit)
+        return (start..<start + literal.count, nil)
+    }
+
+    /// `a|b(c|d)|e` → `a`, `b(c|d)`, `e`: the `|`s outside groups, brackets and escapes.
+    static func topLevelBranches(of pattern: String) -> [String] {
+        let characters = Array(pattern)
+        var branches: [String] = []
+        var start = 0
+        var depth = 0
+        var index = 0
+        while index < characters.count {
+            switch characters[index] {
+            case "\\": index += 1
+            case "[": index = bracketEnd(characters, from: index + 1) - 1
+            case "(": depth += 1
+            case ")": depth = max(depth - 1, 0)
+            case "|" where depth == 0:
+                branches.append(String(characters[start..<index]))
+                start = index + 1
+            default: break
+            }
+            index += 1
+        }
+        branches.append(String(characters[start...]))
+        return branches
     }
 
     public func matches(_ line: String) -> Bool {
@@ -288,7 +356,7 @@ public struct ReadinessPattern: Sendable, CustomStringConvertible, Equatable {
     }
 }
 
-extension ReadinessPattern {
+extension LinePattern {
     /// Two patterns are the same when their source text is (the compiled form follows from it).
-    public static func == (lhs: ReadinessPattern, rhs: ReadinessPattern) -> Bool { lhs.source == rhs.source }
+    public static func == (lhs: LinePattern, rhs: LinePattern) -> Bool { lhs.source == rhs.source }
 }
