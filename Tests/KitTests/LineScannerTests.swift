@@ -1,5 +1,6 @@
 @testable import ReconnectKit
 import ReconnectPolicy
+import CShims
 import Testing
 import TestSupport
 
@@ -150,5 +151,40 @@ import TestSupport
             _ = run.handle(serverEvent, at: MonotonicInstant(nanoseconds: 0))
         }
         #expect(run.phase == .stopped)
+    }
+}
+
+/// `altv_find_any` (SSE2, one pass for several literals) against the simplest reference: the
+/// earliest of each needle's own search, on random text over a small alphabet (so that needles
+/// occur, overlap and nearly occur), at every length around the vector loop's 16-byte blocks.
+@Suite struct FindAnyTests {
+    @Test func findsTheEarliestOccurrenceOfAnyNeedle() {
+        var generator = SystemRandomNumberGenerator()
+        let alphabet = Array("abS ed\n".utf8)
+        for round in 0..<3000 {
+            let length = round % 97
+            let text = (0..<length).map { _ in alphabet.randomElement(using: &generator)! }
+            let count = 1 + round % 6
+            let needles = (0..<count).map { _ in (0..<(1 + Int.random(in: 0..<5, using: &generator))).map { _ in alphabet.randomElement(using: &generator)! } }
+            let expected = needles.compactMap { needle -> Int? in
+                guard needle.count <= text.count else { return nil }
+                return (0...(text.count - needle.count)).first { Array(text[$0..<($0 + needle.count)]) == needle }
+            }.min()
+            let flat = Array(needles.joined())
+            let found: Int? = text.withUnsafeBytes { haystack in
+                flat.withUnsafeBufferPointer { bytes in
+                    var offset = 0
+                    let list = needles.map { needle -> altv_needle in
+                        defer { offset += needle.count }
+                        return altv_needle(bytes: bytes.baseAddress! + offset, length: needle.count)
+                    }
+                    return list.withUnsafeBufferPointer { list in
+                        altv_find_any(haystack.baseAddress, haystack.count, list.baseAddress, list.count).map { haystack.baseAddress!.distance(to: $0) }
+                    }
+                }
+            }
+            #expect(found == expected, "text \(String(decoding: text, as: UTF8.self).debugDescription), needles \(needles.map { String(decoding: $0, as: UTF8.self) })")
+            if found != expected { return }
+        }
     }
 }

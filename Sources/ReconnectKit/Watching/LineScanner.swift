@@ -116,63 +116,46 @@ public struct LineScanner: Sendable {
         lastLine = Array(line.prefix(Self.lastLineLimit))
     }
 
-    /// `lines` ends with `\n`. Without colours each literal is searched directly. With colours a
-    /// line can only match if it holds the literal's rarest byte (stripping removes bytes, never
-    /// adds them), so `memchr` jumps between those and only their lines are stripped and checked.
-    /// With one pattern of one literal the lines come out in order as they are found; otherwise
-    /// they are gathered, put in order and each reported once.
+    /// `lines` ends with `\n`. Without colours the literals are searched for all at once
+    /// (`altv_find_any`: glibc's memmem for one, an SSE2 pass for several). With colours a line can
+    /// only match if it holds a literal's rarest byte (stripping removes bytes, never adds them),
+    /// so the search jumps between those bytes and only their lines are stripped and checked.
+    /// Each candidate line is checked against every pattern in order, as a line-by-line scan
+    /// would, so lines come out in order and once.
     private mutating func scanForLiterals(_ lines: UnsafeRawBufferPointer, literals: [[[UInt8]]], _ onMatch: (Int, UnsafeRawBufferPointer) -> Void) {
         let base = lines.baseAddress!
         let coloured = memchr(base, 0x1B, lines.count) != nil || memchr(base, 0x7E, lines.count) != nil
-        let inOrder = literals.count == 1 && literals[0].count == 1
-        var found: [(start: Int, kind: Int)] = []
-        for (kind, pattern) in patterns.enumerated() {
-            for literal in literals[kind] {
-                findLines(in: lines, literal: literal, pattern: pattern, coloured: coloured) { start, line in
-                    if inOrder { onMatch(kind, line) } else { found.append((start, kind)) }
-                }
-            }
+        var needles = Array(literals.joined())
+        if coloured {
+            needles = Array(Set(needles.map { [$0.min(by: { ByteRarity.rank($0) < ByteRarity.rank($1) })!] })).sorted { $0[0] < $1[0] }
         }
-        guard !found.isEmpty else { return }
-        found.sort { ($0.start, $0.kind) < ($1.start, $1.kind) }
-        var previous = -1
-        for hit in found where hit.start != previous {
-            previous = hit.start
-            let (line, _) = line(around: hit.start, in: lines)
-            if coloured {
-                TerminalText.withStripped(line, scratch: &lineScratch) { onMatch(hit.kind, $0) }
-            } else {
-                onMatch(hit.kind, line)
+        let patterns = patterns
+        Self.withNeedles(needles) { needles in
+            var position = 0
+            while position < lines.count, let hit = altv_find_any(base + position, lines.count - position, needles.baseAddress, needles.count) {
+                let (line, lineEnd) = line(around: base.distance(to: hit), in: lines)
+                if coloured {
+                    TerminalText.withStripped(line, scratch: &lineScratch) { stripped in
+                        if let kind = patterns.firstIndex(where: { $0.matches(stripped) }) { onMatch(kind, stripped) }
+                    }
+                } else if let kind = patterns.firstIndex(where: { $0.matches(line) }) {
+                    onMatch(kind, line)
+                }
+                position = lineEnd + 1
             }
         }
     }
 
-    /// Each line of `text` that holds `literal` (or, coloured, its rarest byte) and matches
-    /// `pattern`: its start, and the line as matched (stripped when coloured; valid only during
-    /// the call).
-    private mutating func findLines(in text: UnsafeRawBufferPointer, literal: [UInt8], pattern: LinePattern, coloured: Bool,
-                                    _ body: (Int, UnsafeRawBufferPointer) -> Void) {
-        let base = text.baseAddress!
-        var position = 0
-        if coloured {
-            let rare = Int32(literal.min(by: { ByteRarity.rank($0) < ByteRarity.rank($1) })!)
-            while position < text.count, let hit = memchr(base + position, rare, text.count - position) {
-                let (line, lineEnd) = line(around: base.distance(to: UnsafeRawPointer(hit)), in: text)
-                let start = base.distance(to: line.baseAddress!)
-                TerminalText.withStripped(line, scratch: &lineScratch) { stripped in
-                    if pattern.matches(stripped) { body(start, stripped) }
-                }
-                position = lineEnd + 1
+    /// The needles as `altv_find_any` takes them, valid during `body`.
+    private static func withNeedles<Result>(_ needles: [[UInt8]], _ body: (UnsafeBufferPointer<altv_needle>) -> Result) -> Result {
+        let flat = Array(needles.joined())
+        return flat.withUnsafeBufferPointer { bytes in
+            var offset = 0
+            let list = needles.map { needle -> altv_needle in
+                defer { offset += needle.count }
+                return altv_needle(bytes: bytes.baseAddress! + offset, length: needle.count)
             }
-            return
-        }
-        literal.withUnsafeBytes { needle in
-            while position < text.count,
-                  let hit = altv_memmem(base + position, text.count - position, needle.baseAddress, needle.count) {
-                let (line, lineEnd) = line(around: base.distance(to: hit), in: text)
-                if pattern.matches(line) { body(base.distance(to: line.baseAddress!), line) }
-                position = lineEnd + 1
-            }
+            return list.withUnsafeBufferPointer(body)
         }
     }
 
