@@ -58,6 +58,7 @@ final class CompiledRegex: @unchecked Sendable {
 /// a scan jumps between: uppercase letters and rare lowercase letters are rare; spaces, common
 /// letters, digits and timestamp punctuation are common. Only the order matters.
 enum ByteRarity {
+
     static func rank(_ byte: UInt8) -> Int {
         switch byte {
         case 0x20: 255

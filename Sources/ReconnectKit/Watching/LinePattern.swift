@@ -208,6 +208,10 @@ public struct LinePattern: Sendable, CustomStringConvertible, Equatable {
         return index
     }
 
+    static func selectivity(_ run: String) -> Int {
+        min(run.utf8.count, 8) * 100 - (run.utf8.map(ByteRarity.rank).min() ?? 255)
+    }
+
     static func contains(_ haystack: UnsafeRawBufferPointer, _ needle: [UInt8]) -> Bool {
         guard haystack.count >= needle.count, let base = haystack.baseAddress else { return false }
         return needle.withUnsafeBytes { altv_memmem(base, haystack.count, $0.baseAddress, needle.count) != nil }
@@ -351,7 +355,10 @@ public struct LinePattern: Sendable, CustomStringConvertible, Equatable {
         if depth != 0 { return (nil, false) }
         // A quantifier can follow a group or class and make the next literal optional only
         // through the atoms we already dropped, so the remaining runs are all required.
-        let longest = runs.max(by: { $0.utf8.count < $1.utf8.count })
+        // The most selective run: long (up to 8 bytes counts), and holding a rare byte. Of
+        // `Failed to (load|start) resource`, "Failed to " and not " resource " (alt:V writes
+        // "Loading resource X" on every start, which would make every such line a candidate).
+        let longest = runs.max(by: { Self.selectivity($0) < Self.selectivity($1) })
         return (longest, plain && runs.count == 1)
     }
 }
