@@ -77,6 +77,18 @@ int altv_journal_open(const char *unit, unsigned history, struct sd_journal **ou
     if (back > 0) {
         // Positioned on the oldest entry to replay: step back once more so `next` returns it.
         if (sd_journal_previous(j) <= 0) sd_journal_seek_head(j);
+    } else if (history > 0) {
+        // No entry of the unit exists yet: every one to come is new. Left at the tail, `next`
+        // skipped the first entries of a unit that started later and returned only the newest
+        // (a server's start lines lost, its ready line seen: found by the sandbox test).
+        sd_journal_seek_head(j);
+    } else {
+        // No history wanted: from now on, by the monotonic clock of this boot.
+        sd_id128_t boot;
+        struct timespec now;
+        if (sd_id128_get_boot(&boot) >= 0 && clock_gettime(CLOCK_MONOTONIC, &now) == 0) {
+            sd_journal_seek_monotonic_usec(j, boot, (uint64_t)now.tv_sec * 1000000u + (uint64_t)now.tv_nsec / 1000u);
+        }
     }
     *out = j;
     return 0;

@@ -55,7 +55,7 @@ public struct ReconnectLoop: Sendable {
         inFlight = nil
         lastObservation = nil
         effects.append(.report(.serverReady(start: start, trigger: trigger)))
-        if settings.settleDelay > .zero {
+        if settings.settleDelay > .zero && trigger != .clientDropped {
             phase = .settling
             effects += scheduleWakeUp(at: now + settings.settleDelay)
         } else {
@@ -135,7 +135,7 @@ public struct ReconnectLoop: Sendable {
 
     private mutating func decideWhileWaiting(_ observation: Observation, at now: MonotonicInstant) -> [Effect] {
         if case .status(let status) = observation, status.acceptsReconnect {
-            if trigger == .alreadyRunning && status == .inGame {
+            if (trigger == .alreadyRunning || trigger == .clientDropped) && status == .inGame {
                 // Started after the server: a client already in game is connected; leave it be.
                 return finish(.alreadyInGame, report: .alreadyInGame(start: start))
             }

@@ -8,6 +8,9 @@ public enum StartTrigger: Sendable, Equatable {
     case alreadyRunning
     /// A one-shot `altv-reconnectd reconnect`.
     case manual
+    /// `--keep-connected`: the client dropped from IN_GAME to MAIN_MENU while the server runs.
+    /// A client back IN_GAME by itself meanwhile is left alone; no settle delay.
+    case clientDropped
 }
 
 /// Identifies one request or wake-up the loop asked for; answers with another ticket are stale.

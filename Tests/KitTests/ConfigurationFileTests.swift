@@ -22,6 +22,8 @@ import TestSupport
             request-timeout = "3s"
             poll-interval = "100ms"
             verify-timeout = "2m"
+            keep-connected = true
+            keep-connected-interval = "10s"
             password-file = "/etc/altv-reconnectd/password"
             verbose = true
             """, path: "config.toml")
@@ -41,6 +43,8 @@ import TestSupport
         #expect(settings[\.requestTimeout] == .seconds(3))
         #expect(settings[\.pollInterval] == .milliseconds(100))
         #expect(settings[\.verifyTimeout] == .seconds(120))
+        #expect(settings[\.keepConnected] == true)
+        #expect(settings[\.keepConnectedInterval] == .seconds(10))
         #expect(settings[\.passwordFile] == "/etc/altv-reconnectd/password")
         #expect(settings[\.verbose] == true)
         // Every key the command line has is a key of the file.

@@ -28,6 +28,7 @@ import Glibc
             ("loop.serverReady", .serverReady(start: 3, trigger: .serverReady)),
             ("loop.alreadyRunning", .serverReady(start: 1, trigger: .alreadyRunning)),
             ("loop.manual", .serverReady(start: 1, trigger: .manual)),
+            ("loop.clientDropped", .serverReady(start: 4, trigger: .clientDropped)),
             ("loop.superseded", .superseded(start: 2, by: 3)),
             ("loop.clientReady", .client(start: 3, .status(.mainMenu), afterReconnect: false)),
             ("loop.clientLoading", .client(start: 3, .status(.loading), afterReconnect: false)),

@@ -26,6 +26,8 @@ import Testing
         settings[\.requestTimeout] = .seconds(3)
         settings[\.pollInterval] = .milliseconds(100)
         settings[\.verifyTimeout] = .seconds(90)
+        settings[\.keepConnected] = true
+        settings[\.keepConnectedInterval] = .seconds(10)
         settings[\.passwordFile] = "/etc/altv-reconnectd/password"
         settings[\.verbose] = true
         return settings
@@ -97,7 +99,7 @@ import Testing
             "--ready-pattern", "Server started in debug mode", "--start-timeout", "30s", "--resource-error-pattern", "Resource (.+) failed",
             "--crash-pattern", "core dumped", "--shutdown-pattern", "Stopped", "--ready-delay", "1.5s", "--ready-port", "7788", "--settle-delay", "2s",
             "--client", "http://172.20.0.1:9223", "--request-timeout", "3", "--poll-interval", "100ms", "--verify-timeout", "90s",
-            "--password-file", "/etc/altv-reconnectd/password", "--verbose",
+            "--keep-connected", "--keep-connected-interval", "10s", "--password-file", "/etc/altv-reconnectd/password", "--verbose",
         ])
         #expect(parsed.settings.changes(from: Self.everySettingSet).isEmpty)
         #expect(try SettingOptions<RunCommandSettings>.parse(["--no-verbose"]).settings[\.verbose] == false)

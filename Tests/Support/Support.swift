@@ -80,6 +80,8 @@ public final class Child: @unchecked Sendable {
     public let stderrPath: String
     private let stdoutPipe = Pipe()
     public let stdoutLines = Locked<[String]>([])
+    /// The child's stdout reached its end (it exited, or closed it): every line is in `stdoutLines`.
+    public let stdoutClosed = Locked(false)
 
     public init(_ executable: String, _ arguments: [String], environment: [String: String] = [:], stderrPath: String) throws {
         process.executableURL = URL(fileURLWithPath: executable.hasPrefix("/") ? executable : productsDirectory + "/" + executable)
@@ -95,10 +97,15 @@ public final class Child: @unchecked Sendable {
         process.standardError = FileHandle(forWritingAtPath: stderrPath)
         process.standardOutput = stdoutPipe
         let lines = stdoutLines
+        let closed = stdoutClosed
         let buffer = Locked(Data())
         stdoutPipe.fileHandleForReading.readabilityHandler = { handle in
             let data = handle.availableData
-            guard !data.isEmpty else { handle.readabilityHandler = nil; return }
+            guard !data.isEmpty else {
+                handle.readabilityHandler = nil
+                closed.with { $0 = true }
+                return
+            }
             buffer.with { $0.append(data) }
             while let line = buffer.with({ buf -> String? in
                 guard let newline = buf.firstIndex(of: 10) else { return nil }
@@ -137,7 +144,9 @@ public func runProduct(_ executable: String, _ arguments: [String], environment:
     let directory = TemporaryDirectory()
     let child = try Child(executable, arguments, environment: environment, stderrPath: directory.file("stderr"))
     let status = child.waitForExit(timeout: timeout) ?? -1
-    usleep(20_000)
+    // Its output may still be in the pipe: wait for the end of it, not for a guessed time (a
+    // 20 ms sleep lost the end of the man page under load).
+    _ = waitUntil(timeout: 5) { child.stdoutClosed.current }
     return (status, child.stdoutLines.current.joined(separator: "\n"), child.stderr)
 }
 

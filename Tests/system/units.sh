@@ -90,7 +90,7 @@ for field in ALTV_START=1 ALTV_CLIENT_STATUS= MESSAGE_ID=037b1e85da4742ea92f7418
   grep -q "$field" <<<"$entry" || fail "reconnect_sent entry lacks $field: $entry"
 done
 ready=$(journal -u altv-reconnectd ALTV_EVENT=server_ready -o verbose)
-grep -q "ALTV_RESOURCE_ERRORS=chat" <<<"$ready" || fail "server_ready entry lacks ALTV_RESOURCE_ERRORS=chat: $ready"
+grep -q "ALTV_RESOURCE_ERRORS=chat" <<<"$ready" || fail "server_ready entry lacks ALTV_RESOURCE_ERRORS=chat: $(tr "\n" " " <<<"$ready"); server: $(journal -u altv-server -o cat | cat -v | tr "\n" "|")"
 grep -q "Server ready (start #1) with 1 resource error: Failed to start resource chat unknown type js" <<<"$ready" || fail "server_ready entry does not name the failed resource: $ready"
 latency=$(journal -u altv-reconnectd ALTV_EVENT=client_in_game -o verbose | sed -n 's/^ *ALTV_LATENCY_MS=//p' | tail -1)
 [ -n "$latency" ] || fail "client_in_game entry lacks ALTV_LATENCY_MS"

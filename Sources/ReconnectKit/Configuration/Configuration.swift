@@ -26,6 +26,8 @@ public struct DaemonConfiguration: Sendable {
     /// `--server-dir`, and what its server.toml said when the configuration was made (the
     /// `ServerFolderSource` reports later changes).
     public var serverFolder: ServerFolder?
+    /// `--keep-connected`: the check interval, nil when off.
+    public var keepConnected: Duration?
     public var serverToml: ServerToml.Reading?
 
     /// The client as configured.

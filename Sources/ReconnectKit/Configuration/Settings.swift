@@ -88,10 +88,12 @@ public struct Settings: Sendable {
         let serverToml = folder.map { ServerToml.read($0.serverToml) }
         let (password, origin) = try PasswordSource.load(passwordFile: self[\.passwordFile], environment: environment,
                                                          serverToml: serverToml?.values.map { (folder!.serverToml, $0) })
-        return DaemonConfiguration(
+        var configuration = DaemonConfiguration(
             settings: self, readyDelay: value(\.readyDelay)!,
             readyPort: self[\.readyPort], linePatterns: linePatterns, startTimeout: value(\.startTimeout)!, client: value(\.client)!, password: password, passwordSource: origin,
             requestTimeout: value(\.requestTimeout)!, reconnect: reconnectSettings, serverFolder: folder, serverToml: serverToml
         )
+        configuration.keepConnected = value(\.keepConnected)! ? value(\.keepConnectedInterval)! : nil
+        return configuration
     }
 }

@@ -69,6 +69,14 @@ public struct SettingsTable: Sendable {
         "verify-timeout", default: ReconnectSettings().verifyTimeout, commands: [.run, .reconnect],
         help: "After the reconnect, how long the client has to reach IN_GAME", range: DurationRange(.seconds(1), .seconds(1800)))
 
+    // Keeping the client connected.
+    public let keepConnected = Setting<Bool>(
+        "keep-connected", default: false, valueName: "", commands: .run,
+        help: "While the server runs, reconnect a client that dropped from IN_GAME to MAIN_MENU (checks it every keep-connected-interval)")
+    public let keepConnectedInterval = Setting<Duration>(
+        "keep-connected-interval", default: .seconds(5), commands: .run,
+        help: "With keep-connected: how often the client is checked while the server runs", range: DurationRange(.seconds(1), .seconds(600)))
+
     // The password (the password itself is never a setting).
     public let passwordFile = Setting<String>(
         "password-file", valueName: "path", commands: [.run, .reconnect], example: "/path/to/password",

@@ -48,6 +48,7 @@ extension Daemon {
         for source in sources { source.stop() }
         gateTimer.cancel()
         serverRunTimer.cancel()
+        keepConnectedTimer.cancel()
         driver.stop()
         watchdog?.cancel()
         stopped.signal()

@@ -46,6 +46,9 @@ extension Daemon {
         for source in sources { source.reload(applied) }
         gate.configuration = Self.gateConfiguration(applied, sources: sources)
         serverRun.configuration.startTimeout = applied.startTimeout
+        // Turned on, it begins with the next start (it has not followed this one); turned off, now.
+        keepConnected.interval = applied.keepConnected ?? keepConnected.interval
+        if applied.keepConnected == nil { keepConnectedTimer.cancel() }
         driver.update(client: applied.debugClient, password: applied.password, settings: applied.reconnect)
         publish(.reloaded(applied: changed.filter { $0.reload == .applies }.map(\.name), needRestart: changed.filter { $0.reload == .takesRestart }.map(\.name),
                           password: applied.password, passwordSource: applied.passwordSource, keptClient: keptClient))

@@ -27,6 +27,9 @@ public final class Daemon: @unchecked Sendable {
     /// What the server did, start by start (resource errors, crash, shutdown, stalled start).
     var serverRun: ServerRun
     lazy var serverRunTimer = OneShotTimer(queue: queue)
+    /// `--keep-connected`: checks the client while the server runs (idle otherwise).
+    var keepConnected: KeepConnected
+    lazy var keepConnectedTimer = OneShotTimer(queue: queue)
     var driver: ReconnectDriver!
     var signalSources: [DispatchSourceSignal] = []
     var watchdog: DispatchSourceTimer?
@@ -47,6 +50,7 @@ public final class Daemon: @unchecked Sendable {
         self.notifier = notifier
         gate = ReadinessGate(configuration: Self.gateConfiguration(configuration, sources: []))
         serverRun = ServerRun(configuration: ServerRun.Configuration(startTimeout: configuration.startTimeout))
+        keepConnected = KeepConnected(interval: configuration.keepConnected ?? .seconds(5))
     }
 
     /// Runs until SIGTERM or SIGINT. Throws `ConfigurationError` when a source cannot be watched.
@@ -57,6 +61,7 @@ public final class Daemon: @unchecked Sendable {
             guard let self else { return }
             publish(ReportText(report, client: configuration.client, hasPassword: configuration.password != nil, serverDebugOff: configuration.serverDebugOff,
                                resourceErrors: serverRun.resourceErrorsAtReady))
+            keepConnectedObserves(report)
         }
         let started: Result<Void, ConfigurationError> = queue.sync { claimClientThenStart() }
         if case .failure(let error) = started { throw error }
@@ -155,6 +160,7 @@ public final class Daemon: @unchecked Sendable {
                 driver.serverReady(trigger)
             case .serverStopped:
                 driver.serverStopped()
+                keepConnectedEvent(.serverDown)
             case .report(.waitingForStart):
                 // Only when nothing was said yet (a missing log says what it waits for instead).
                 if currentStatus == nil { publish(ReportText(.waitingForStart, watching: sources.first?.watched ?? ""), notify: false) }

@@ -75,6 +75,7 @@ public struct ReportText: Equatable, Sendable {
             self = Self.readyWithResourceErrors(self, start: start, errors: resourceErrors)
         }
         self = switch report {
+        case .serverReady(let start, .clientDropped): with(event: "client_dropped", start: start)
         case .serverReady(let start, _): with(event: "server_ready", start: start, messageID: MessageID.serverReady)
         case .superseded(let start, _): with(event: "superseded", start: start)
         case .client(let start, let observation, _): with(event: "client_status", start: start, client: Self.fieldValue(observation))
@@ -105,6 +106,9 @@ public struct ReportText: Equatable, Sendable {
         case .serverReady(let start, .alreadyRunning):
             self.init(level: .info, message: "Server already running (\(which) #\(start): ready line found in the existing log)",
                       status: "Server already running (\(which) #\(start)), contacting client")
+        case .serverReady(let start, .clientDropped):
+            self.init(level: .notice, message: "Client dropped to MAIN_MENU while the server runs; reconnecting it (\(which) #\(start), keep-connected)",
+                      status: "Client dropped; reconnecting it (\(which) #\(start))")
         case .serverReady(let start, .manual):
             self.init(level: .info, message: "Reconnecting client at \(client) (attempt #\(start))", status: nil)
         case .superseded(let start, let newer):
