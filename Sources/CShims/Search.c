@@ -4,6 +4,15 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
+// A candidate (a position holding some needle's first byte) is a match when a needle starting
+// with that byte is there whole. The vector loops guarantee the longest needle fits.
+static inline int starts_a_needle(const unsigned char *start, const altv_needle *needles, size_t count) {
+    for (size_t k = 0; k < count; k++) {
+        if (needles[k].bytes[0] == *start && memcmp(start, needles[k].bytes, needles[k].length) == 0) return 1;
+    }
+    return 0;
+}
+
 #if defined(__x86_64__)
 #include <immintrin.h>
 
@@ -20,12 +29,9 @@ static const unsigned char *find_any_avx2(const unsigned char *h, size_t length,
         __m256i any = _mm256_cmpeq_epi8(block, wanted[0]);
         for (size_t d = 1; d < distinct; d++) any = _mm256_or_si256(any, _mm256_cmpeq_epi8(block, wanted[d]));
         unsigned mask = (unsigned)_mm256_movemask_epi8(any);
-        while (mask) {
+        for (; mask; mask &= mask - 1) {
             const unsigned char *start = h + i + (unsigned)__builtin_ctz(mask);
-            for (size_t k = 0; k < count; k++) {
-                if (needles[k].bytes[0] == *start && memcmp(start, needles[k].bytes, needles[k].length) == 0) return start;
-            }
-            mask &= mask - 1;
+            if (starts_a_needle(start, needles, count)) return start;
         }
     }
     *done = i;
@@ -86,12 +92,9 @@ const void *altv_find_any(const void *haystack, size_t length, const altv_needle
             __m128i any = _mm_cmpeq_epi8(block, wanted[0]);
             for (size_t d = 1; d < distinct; d++) any = _mm_or_si128(any, _mm_cmpeq_epi8(block, wanted[d]));
             unsigned mask = (unsigned)_mm_movemask_epi8(any);
-            while (mask) {
+            for (; mask; mask &= mask - 1) {
                 const unsigned char *start = h + i + (unsigned)__builtin_ctz(mask);
-                for (size_t k = 0; k < count; k++) {
-                    if (needles[k].bytes[0] == *start && memcmp(start, needles[k].bytes, needles[k].length) == 0) return start;
-                }
-                mask &= mask - 1;
+                if (starts_a_needle(start, needles, count)) return start;
             }
         }
     }
