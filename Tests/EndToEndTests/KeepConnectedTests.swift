@@ -6,11 +6,12 @@ import Glibc
 #endif
 
 /// `--keep-connected` against the simulator: a client dropped to MAIN_MENU while the server
-/// runs is reconnected once; not while the server is stopped; not without the option.
+/// runs is reconnected once; not while the server is stopped; not without the option. A real
+/// server folder, as in `ServerReportTests`.
 @Suite struct KeepConnectedEndToEndTests {
     @Test func aDroppedClientIsReconnectedOnceAndNotWhileTheServerIsStopped() throws {
         let rig = try DaemonRig(simulator: ["--boot-delay", "0", "--connect-delay", "100ms"])
-        let daemon = try rig.startDaemon(["--poll-interval", "50ms", "--keep-connected", "--keep-connected-interval", "1s"])
+        let daemon = try rig.startDaemon(["--poll-interval", "50ms", "--keep-connected", "--keep-connected-interval", "1s"], source: ServerReportTests.serverFolder(rig))
         append("[1] Server started\n", to: rig.log)
         #expect(rig.waitForStatus("Client IN_GAME"))
         #expect(rig.simulator.reconnects.count == 1)

@@ -8,8 +8,16 @@ import Glibc
 /// What the server did, per start, told by the daemon: resource errors with the readiness, a
 /// crash (line, or an exit without a shutdown line) that drops a pending reconnect, a clean
 /// shutdown, a start that never gets ready. Lines as alt:V prints them (quoted from public
-/// issue reports: Stuyk/altv-athena#41, altmp/altv-issues#1872).
+/// issue reports: Stuyk/altv-athena#41, altmp/altv-issues#1872). The daemon follows a real
+/// server folder (`--server-dir`: its server.log, overwritten per start, and a server.toml as
+/// alt:V ships it).
 @Suite struct ServerReportTests {
+    /// The rig's directory as the server's folder: its server.log is the rig's log.
+    static func serverFolder(_ rig: DaemonRig) -> [String] {
+        overwrite(altvServerToml(password: nil, debug: true), to: rig.directory.file("server.toml"))
+        return ["--server-dir", rig.directory.path]
+    }
+
     static let startWithFailures = """
         [12:42:21] alt:V Server 2.23 (release)
         [12:42:21] Loading resource core
@@ -22,7 +30,7 @@ import Glibc
 
     @Test func failedResourcesAreNamedWithTheReadiness() throws {
         let rig = try DaemonRig(simulator: ["--boot-delay", "0", "--connect-delay", "50ms"])
-        let daemon = try rig.startDaemon(["--poll-interval", "50ms"])
+        let daemon = try rig.startDaemon(["--poll-interval", "50ms"], source: Self.serverFolder(rig))
         overwrite(Self.startWithFailures, to: rig.log)
         #expect(rig.waitForStatus("Server ready (start #1; 2 resources failed: core, chat)"), "\(rig.notify.statuses)")
         #expect(rig.waitForStatus("Client IN_GAME"))
@@ -40,7 +48,7 @@ import Glibc
 
     @Test func aCrashLineDropsThePendingReconnect() throws {
         let rig = try DaemonRig(simulator: ["--boot-delay", "1s"])
-        let daemon = try rig.startDaemon(["--poll-interval", "50ms"])
+        let daemon = try rig.startDaemon(["--poll-interval", "50ms"], source: Self.serverFolder(rig))
         append("[1] Server started\n", to: rig.log)
         #expect(rig.waitForStatus("Server ready (start #1), client LOADING"))
         append("[2] \u{1B}[31mMiniDump created.\u{1B}[0m\n", to: rig.log)
@@ -57,7 +65,7 @@ import Glibc
 
     @Test func aShutdownLineMarksTheServerStopped() throws {
         let rig = try DaemonRig(simulator: ["--boot-delay", "0", "--connect-delay", "50ms"])
-        let daemon = try rig.startDaemon(["--poll-interval", "50ms"])
+        let daemon = try rig.startDaemon(["--poll-interval", "50ms"], source: Self.serverFolder(rig))
         append("[1] Server started\n", to: rig.log)
         #expect(rig.waitForStatus("Client IN_GAME"))
         append("[9] Server shutdown\n", to: rig.log)
@@ -69,7 +77,7 @@ import Glibc
     /// A start that writes lines but never its ready line: warned once, with its last line.
     @Test func aStalledStartIsWarned() throws {
         let rig = try DaemonRig(simulator: ["--boot-delay", "0"])
-        let daemon = try rig.startDaemon(["--start-timeout", "1s"])
+        let daemon = try rig.startDaemon(["--start-timeout", "1s"], source: Self.serverFolder(rig))
         overwrite("[1] Starting\n[2] Loading resource huge\n", to: rig.log)
         #expect(rig.waitForStatus("Server start stalled: no ready line after 1"), "\(rig.notify.statuses)")
         #expect(daemon.stderr.contains("its last line: '[2] Loading resource huge'"), "\(daemon.stderr)")
@@ -83,7 +91,7 @@ import Glibc
     @Test func anExitWithoutAShutdownLineIsACrash() throws {
         let rig = try DaemonRig(simulator: ["--boot-delay", "0", "--connect-delay", "50ms"])
         let pidFile = rig.directory.file("server.pid")
-        let daemon = try rig.startDaemon(["--pid-file", pidFile, "--poll-interval", "50ms"])
+        let daemon = try rig.startDaemon(["--pid-file", pidFile, "--poll-interval", "50ms"], source: Self.serverFolder(rig))
         let server = try FakeServer()
         writePidFile(pidFile, "\(server.pid)\n", atomically: true)
         append("[1] Server started\n", to: rig.log)
