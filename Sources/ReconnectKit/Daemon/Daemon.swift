@@ -174,7 +174,7 @@ public final class Daemon: @unchecked Sendable {
     func serverRunEvent(_ event: ServerRun.Event) {
         dispatchPrecondition(condition: .onQueue(queue))
         let effects = serverRun.handle(event, at: .now())
-        if !effects.isEmpty { logger.debug("server: \(event) -> \(effects.map { "\($0)" }.joined(separator: ", "))") }
+        if !effects.isEmpty { logger.debug("server: \(SystemdNotifier.singleLine("\(event)")) -> \(effects.map { "\($0)" }.joined(separator: ", "))") }
         for effect in effects {
             switch effect {
             case .wakeUp(let instant, let ticket):

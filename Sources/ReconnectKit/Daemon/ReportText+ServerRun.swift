@@ -17,7 +17,7 @@ extension ReportText {
                       status: "Server stopped\(which); waiting for the next start")
             self = with(event: "server_shutdown", start: start > 0 ? start : nil)
         case .stalled(let after, let lastLine):
-            let last = lastLine.map { "; its last line: '\($0)'" } ?? ""
+            let last = lastLine.map { "; its last line: '\(SystemdNotifier.singleLine(TerminalText.stripped($0)))'" } ?? ""
             self.init(level: .warning,
                       message: "The server has written no ready line \(DurationText.format(after)) after it began to start\(last); it is stuck starting, or stopped without saying so (see its console; start-timeout sets this wait)",
                       status: "Server start stalled: no ready line after \(DurationText.format(after))")

@@ -12,7 +12,7 @@ public enum ServerEvent: Sendable, Equatable {
     /// A line that says what the server did: a resource error, a crash, the shutdown (the ready
     /// line is `readyLine`).
     case serverLine(ServerLine)
-    /// The server wrote lines; the last one, as it may be shown (colours stripped).
+    /// The server wrote lines; the last one as read (at most 200 bytes, colours not stripped).
     case output(lastLine: String)
     /// The output starts over: the log was truncated or replaced (a new start writes it).
     case outputRestarted

@@ -13,7 +13,9 @@ final class ServerLineScanner: @unchecked Sendable {
             onLine: { line, text in
                 if case .ready = line { emit(.readyLine(ReportText.shownLine(text))) } else { emit(.serverLine(line)) }
             },
-            onOutput: { last in emit(.output(lastLine: TerminalText.stripped(ReportText.shownLine(last)))) },
+            // As read (at most 200 bytes): made presentable only if a report quotes it, since this
+            // runs for every chunk, just before a ready line in the same chunk.
+            onOutput: { last in emit(.output(lastLine: String(decoding: last, as: UTF8.self))) },
             onRestart: { emit(.outputRestarted) },
             onLongLine: { limit in emit(.report(.longLine(in: name, limit: limit))) }
         )
