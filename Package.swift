@@ -74,6 +74,7 @@ if Context.environment["ALTV_FUZZ"] != nil {
         ("fuzz-config-file", ["ReconnectKit"]),
         ("fuzz-server-toml", ["ReconnectKit"]),
         ("fuzz-pid-file", ["ReconnectKit"]),
+        ("fuzz-docker-stream", ["ReconnectKit"]),
     ]
     package.targets.append(.target(name: "FuzzSupport", path: "Fuzz/Targets/FuzzSupport"))
     for target in fuzzTargets {

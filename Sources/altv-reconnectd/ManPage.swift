@@ -16,6 +16,7 @@ enum ManPage {
             ".SH SYNOPSIS",
         ]
         let synopsis: [(String, String)] = [
+            ("[run]", "--server-dir DIR [--keep-connected] [options]"),
             ("[run]", "(--log-file PATH | --journal-unit UNIT) [--pid-file PATH] [options]"),
             ("[run]", "--pid-file PATH [--ready-delay DURATION] [options]"),
             ("check", "[run's options]"),
@@ -74,6 +75,9 @@ The configuration (install \-\-user writes a starter).
 ~/.config/altv\-reconnectd/password
 The server password, handed to the user service as the credential "password" (chmod 600).
 .TP
+DIR/server.toml, DIR/server.log
+With \-\-server\-dir DIR: the server's own configuration (its password, after password\-file and the credential; debug, which must be true; port), watched for edits; and the log the server writes there without \-\-logfile.
+.TP
 ~/.config/systemd/user/altv\-reconnectd.service
 The user unit; ~/.local/bin/altv\-reconnectd the program.
 .TP
@@ -112,6 +116,12 @@ reconnect: another altv\-reconnectd drives this client.
 78
 Configuration error (the configuration file, an unreadable password file, the kernel's inotify limits).
 .SH EXAMPLES
+.TP
+altv\-reconnectd install \-\-user \-\-server\-dir ~/altv\-server
+Install the user service for the server in ~/altv\-server: its server.log, the password and debug flag of its server.toml.
+.TP
+altv\-reconnectd \-\-server\-dir ~/altv\-server \-\-keep\-connected
+Also reconnect a client that drops out of the game while the server runs.
 .TP
 altv\-reconnectd install \-\-user \-\-log\-file ~/altv\-server/server.log
 Install the user service for a server started with \-\-logfile ~/altv\-server/server.log.
