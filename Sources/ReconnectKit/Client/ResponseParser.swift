@@ -48,25 +48,18 @@ struct ResponseParser {
         return atEOF ? .complete(HTTPResponse(statusCode: code, body: Array(body))) : .needMore
     }
 
-    /// `nil`: need more bytes; `.some(nil)`: malformed; `.some(bytes)`: the decoded body.
+    /// `nil`: need more bytes; `.some(nil)`: malformed; `.some(bytes)`: the decoded body (whole
+    /// once the last chunk is read; trailers are not waited for). The same decoder as the
+    /// Docker Engine's endless streams, here given the whole buffer.
     static func decodeChunked(_ body: ArraySlice<UInt8>) -> [UInt8]?? {
+        var decoder = ChunkedDecoder()
         var decoded: [UInt8] = []
-        var index = body.startIndex
-        while true {
-            guard let lineEnd = body[index...].firstIndex(of: 10) else { return nil }
-            var sizeText = String(decoding: body[index..<lineEnd], as: UTF8.self)
-            if let semicolon = sizeText.firstIndex(of: ";") { sizeText = String(sizeText[..<semicolon]) }
-            guard let size = Int(sizeText.trimmingStatusNoise(), radix: 16), size >= 0 else { return .some(nil) }
-            let dataStart = lineEnd + 1
-            if size == 0 { return .some(decoded) }
-            guard body.endIndex - dataStart >= size + 1 else { return nil }
-            decoded += body[dataStart..<(dataStart + size)]
-            index = dataStart + size
-            if body[index] == 13 { index += 1 }
-            guard index < body.endIndex else { return nil }
-            guard body[index] == 10 else { return .some(nil) }
-            index += 1
+        let failed: Bool = body.withUnsafeBytes { bytes in
+            do throws(ChunkedDecoder.Failure) { try decoder.feed(bytes) { decoded += $0 } } catch { return true }
+            return false
         }
+        if failed { return .some(nil) }
+        return decoder.sawLastChunk ? .some(decoded) : nil
     }
 }
 

@@ -42,6 +42,8 @@ public struct ChunkedDecoder: Sendable {
 
     /// The last chunk and its trailer have been read; bytes after them are not part of the body.
     public var isFinished: Bool { state == .finished }
+    /// The last (zero-size) chunk has been read: the body is whole (trailers may follow).
+    public var sawLastChunk: Bool { state == .trailer || state == .finished }
 
     /// Decodes `bytes`, calling `body` with each piece of body data in order (valid only during
     /// the call). Throws on a malformed stream; the decoder is then unusable.
