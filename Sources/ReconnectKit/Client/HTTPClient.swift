@@ -19,10 +19,20 @@ public struct HTTPClient: Sendable {
     /// Headers plus body; a larger answer is abandoned as `.responseTooLarge` (never buffered).
     public var responseLimit: Int
 
+    /// A Unix socket to connect to instead of `endpoint` (the Docker Engine's `docker.sock`);
+    /// `endpoint` then only names the host in the request.
+    public var unixSocket: String?
+
     public init(endpoint: ClientEndpoint, timeout: Duration, responseLimit: Int = 16 * 1024) {
         self.endpoint = endpoint
         self.timeout = timeout
         self.responseLimit = responseLimit
+    }
+
+    /// A client of the peer on the Unix socket at `path` (the Host header says `localhost`).
+    public init(unixSocket path: String, timeout: Duration, responseLimit: Int = 16 * 1024) {
+        self.init(endpoint: ClientEndpoint(host: "localhost", port: 80), timeout: timeout, responseLimit: responseLimit)
+        unixSocket = path
     }
 
     public func send(method: String, path: String, body: [UInt8] = []) -> Result<HTTPResponse, ClientError> {
@@ -52,6 +62,7 @@ public struct HTTPClient: Sendable {
     // MARK: Connecting
 
     private func connect(deadline: Deadline) -> Result<Int32, ClientError> {
+        if let unixSocket { return connectUnix(unixSocket, deadline: deadline) }
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
@@ -78,10 +89,14 @@ public struct HTTPClient: Sendable {
     private func connectOne(_ info: addrinfo, deadline: Deadline) -> Result<Int32, ClientError> {
         let fd = socket(info.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { return .failure(.unreachable(errno: errno)) }
-        var one: Int32 = 1
-        setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+        if info.ai_family != AF_UNIX {
+            var one: Int32 = 1
+            setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+        }
         if Glibc.connect(fd, info.ai_addr, info.ai_addrlen) == 0 { return .success(fd) }
         let code = errno
+        // A Unix socket connects at once or fails (EAGAIN: its backlog is full); only TCP is
+        // ever in progress.
         guard code == EINPROGRESS else {
             close(fd)
             return .failure(Self.connectError(code))
@@ -100,6 +115,27 @@ public struct HTTPClient: Sendable {
             return .failure(Self.connectError(soError))
         }
         return .success(fd)
+    }
+
+    /// Connects to a Unix socket by path: ENOENT (no socket: the peer is not running), EACCES
+    /// (the socket's group may not be ours) and ECONNREFUSED come back as they are.
+    private func connectUnix(_ path: String, deadline: Deadline) -> Result<Int32, ClientError> {
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        guard !bytes.isEmpty, bytes.count < MemoryLayout.size(ofValue: address.sun_path) else { return .failure(.unreachable(errno: ENAMETOOLONG)) }
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            for (index, byte) in bytes.enumerated() { raw[index] = byte }
+        }
+        return withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
+                var info = addrinfo()
+                info.ai_family = AF_UNIX
+                info.ai_addr = socketAddress
+                info.ai_addrlen = socklen_t(MemoryLayout<sa_family_t>.size + bytes.count + 1)
+                return connectOne(info, deadline: deadline)
+            }
+        }
     }
 
     private static func connectError(_ code: Int32) -> ClientError {
