@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import ReconnectKit
 import ReconnectPolicy
@@ -22,13 +23,14 @@ import Glibc
         }
     }
 
-    /// A one-connection engine stand-in on a Unix socket: reads one request, sends `answer`.
+    /// A one-connection engine stand-in on a Unix socket: reads one request, sends `answer`,
+    /// then each of `later` 50 ms apart, then closes.
     final class UnixStandIn: @unchecked Sendable {
         let path: String
         let request = Locked("")
         private let fd: Int32
 
-        init(path: String, answer: String) throws {
+        init(path: String, answer: String, later: [String] = []) throws {
             self.path = path
             fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
             var address = sockaddr_un()
@@ -51,7 +53,10 @@ import Glibc
                     received += buffer[0..<count]
                 }
                 request.with { $0 = String(decoding: received, as: UTF8.self) }
-                _ = Array(answer.utf8).withUnsafeBytes { send(connection, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                for (index, part) in ([answer] + later).enumerated() {
+                    if index > 0 { usleep(50_000) }
+                    _ = Array(part.utf8).withUnsafeBytes { send(connection, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                }
                 close(connection)
             }
         }
@@ -95,5 +100,55 @@ import Glibc
         #expect(refusal == .connectionRefused)
         #expect(engine.explain(refusal).contains("nothing accepts connections"))
         #expect(engine.explain(.unreachable(errno: EACCES)).contains("add yourself to the docker group"))
+    }
+}
+
+/// A streaming answer followed to its end: the head within the deadline, then the body as the
+/// engine writes it (chunked, log frames inside), in pieces, until the engine closes it.
+@Suite struct EngineStreamTests {
+    @Test func aFollowedLogArrivesAsTheEngineWritesIt() throws {
+        let directory = TemporaryDirectory()
+        let lines = ["[12:00:00] Starting\n", "[12:00:01][Error] Failed to start resource chat unknown type js\n", "[12:00:02] Server started\n"]
+        let frames = lines.map { DockerLogFrames.frame(.stdout, Array($0.utf8)) }
+        // Each frame its own chunk; the engine writes the first with the head, the rest later.
+        let chunks = frames.map { String($0.count, radix: 16) + "\r\n" + String(decoding: $0, as: UTF8.self) + "\r\n" }
+        let engine = try DockerEngineTests.UnixStandIn(path: directory.file("docker.sock"), answer:
+            "HTTP/1.1 200 OK\r\nContent-Type: application/vnd.docker.multiplexed-stream\r\nTransfer-Encoding: chunked\r\n\r\n" + chunks[0],
+            later: Array(chunks.dropFirst()) + ["0\r\n\r\n"])
+        let client = DockerEngine(socketPath: engine.path).client(timeout: .seconds(2))
+        guard case .success(let open) = client.openStream(path: "/containers/altv/logs?follow=1&stdout=1&stderr=1") else {
+            Issue.record("no stream")
+            return
+        }
+        #expect(open.statusCode == 200 && open.isChunked)
+        let queue = DispatchQueue(label: "test.engine-stream")
+        let text = Locked("")
+        let ended = Locked<EngineStream.End?>(nil)
+        var unframe = DockerLogFrames()
+        let stream = EngineStream(open, queue: queue, onBody: { piece in
+            try? unframe.feed(piece) { _, payload in text.with { $0 += String(decoding: payload, as: UTF8.self) } }
+        }, onEnd: { end in ended.with { $0 = end } })
+        queue.sync { stream.start() }
+        #expect(waitUntil { ended.current != nil }, "the stream did not end")
+        #expect(ended.current == .closed)
+        #expect(text.current == lines.joined())
+        #expect(open.leftover.count <= chunks[0].utf8.count, "the later parts came through the read source")
+        #expect(engine.request.current.hasPrefix("GET /containers/altv/logs?follow=1&stdout=1&stderr=1 HTTP/1.1\r\n"))
+    }
+
+    @Test func aBrokenChunkEndsTheStreamWithTheReason() throws {
+        let directory = TemporaryDirectory()
+        let engine = try DockerEngineTests.UnixStandIn(path: directory.file("docker.sock"), answer:
+            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n")
+        guard case .success(let open) = DockerEngine(socketPath: engine.path).client(timeout: .seconds(2)).openStream(path: "/events") else {
+            Issue.record("no stream")
+            return
+        }
+        let queue = DispatchQueue(label: "test.engine-stream")
+        let ended = Locked<EngineStream.End?>(nil)
+        let stream = EngineStream(open, queue: queue, onBody: { _ in }, onEnd: { end in ended.with { $0 = end } })
+        queue.sync { stream.start() }
+        #expect(waitUntil { ended.current != nil })
+        #expect(ended.current == .malformed("a chunk size that is not a hexadecimal number: 'zz'"))
     }
 }

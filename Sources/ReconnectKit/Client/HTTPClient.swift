@@ -55,13 +55,13 @@ public struct HTTPClient: Sendable {
         return readResponse(fd, deadline: deadline)
     }
 
-    private var hostHeader: String {
+    var hostHeader: String {
         endpoint.host.contains(":") ? "[\(endpoint.host)]:\(endpoint.port)" : "\(endpoint.host):\(endpoint.port)"
     }
 
     // MARK: Connecting
 
-    private func connect(deadline: Deadline) -> Result<Int32, ClientError> {
+    func connect(deadline: Deadline) -> Result<Int32, ClientError> {
         if let unixSocket { return connectUnix(unixSocket, deadline: deadline) }
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
@@ -148,7 +148,7 @@ public struct HTTPClient: Sendable {
 
     // MARK: Exchanging
 
-    private func writeAll(_ fd: Int32, _ bytes: [UInt8], deadline: Deadline) -> ClientError? {
+    func writeAll(_ fd: Int32, _ bytes: [UInt8], deadline: Deadline) -> ClientError? {
         var offset = 0
         while offset < bytes.count {
             let written = bytes.withUnsafeBytes { raw in
@@ -200,9 +200,9 @@ public struct HTTPClient: Sendable {
         }
     }
 
-    private enum WaitResult { case ready, timedOut }
+    enum WaitResult { case ready, timedOut }
 
-    private func wait(_ fd: Int32, for events: Int16, deadline: Deadline) -> WaitResult {
+    func wait(_ fd: Int32, for events: Int16, deadline: Deadline) -> WaitResult {
         while true {
             let remaining = deadline.remainingMilliseconds()
             if remaining <= 0 { return .timedOut }

@@ -1,0 +1,70 @@
+import ReconnectPolicy
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// A response whose body does not end while the peer has things to say (the Docker Engine's
+/// `/events` and followed logs): the request is sent and the head read within the deadline, and
+/// the connection is handed over with the body bytes that came along.
+extension HTTPClient {
+    public struct OpenStream: Sendable {
+        /// The connected, non-blocking socket; the caller closes it.
+        public var fileDescriptor: Int32
+        public var statusCode: Int
+        public var head: HTTPHead
+        /// Body bytes read together with the head (still chunk-encoded if the body is).
+        public var leftover: [UInt8]
+
+        public var isChunked: Bool { head["transfer-encoding"]?.lowercased().contains("chunked") ?? false }
+    }
+
+    /// Sends `GET path` and reads the response head (at most `responseLimit` bytes, within
+    /// `timeout`). Blocking: call it off the event queue.
+    public func openStream(path: String) -> Result<OpenStream, ClientError> {
+        let deadline = Deadline(after: timeout)
+        let fd: Int32
+        switch connect(deadline: deadline) {
+        case .success(let connected): fd = connected
+        case .failure(let error): return .failure(error)
+        }
+        let request = Array("GET \(path) HTTP/1.1\r\nHost: \(hostHeader)\r\nUser-Agent: altv-reconnectd\r\n\r\n".utf8)
+        if let error = writeAll(fd, request, deadline: deadline) {
+            close(fd)
+            return .failure(error)
+        }
+        var buffer: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            if let (headerEnd, bodyStart) = HTTPHead.bounds(in: buffer) {
+                let head = HTTPHead(buffer[0..<headerEnd])
+                let parts = head.startLine.split(separator: " ", maxSplits: 2)
+                guard parts.count >= 2, parts[0].hasPrefix("HTTP/1."), let code = Int(parts[1]), (100...599).contains(code) else {
+                    close(fd)
+                    return .failure(.malformedResponse("bad status line"))
+                }
+                return .success(OpenStream(fileDescriptor: fd, statusCode: code, head: head, leftover: Array(buffer[bodyStart...])))
+            }
+            let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if count > 0 {
+                guard buffer.count + count <= responseLimit else {
+                    close(fd)
+                    return .failure(.responseTooLarge(limit: responseLimit))
+                }
+                buffer += chunk[0..<count]
+                continue
+            }
+            let code = errno
+            if count < 0 && (code == EAGAIN || code == EWOULDBLOCK || code == EINTR) {
+                if case .timedOut = wait(fd, for: Int16(POLLIN), deadline: deadline) {
+                    close(fd)
+                    return .failure(.responseTimedOut)
+                }
+                continue
+            }
+            close(fd)
+            return .failure(buffer.isEmpty ? .connectionClosed : .malformedResponse("incomplete headers"))
+        }
+    }
+}
