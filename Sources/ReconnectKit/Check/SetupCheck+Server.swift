@@ -44,7 +44,7 @@ extension SetupCheck {
         case .invalid(let line, let reason):
             return [CheckResult(.fail, "\(path) line \(line): \(reason)", fix: "correct it (the server does not start with it either)")]
         case .read(let values):
-            let port = values.port.map { "port \($0)" } ?? "no port (alt:V's default: \(ServerToml.defaultPort))"
+            let port = values.portShown
             var results = [CheckResult(.pass, "server folder \(folder)/: server.toml says \(port), \(values.password == nil ? "no password" : "a password")")]
             if values.debug == true {
                 results.append(CheckResult(.pass, "\(path) has debug = true"))

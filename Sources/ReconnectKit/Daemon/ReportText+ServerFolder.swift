@@ -32,7 +32,7 @@ extension ReportText {
             case (_, .serverToml): "its password is used"
             case (_, let origin): "its password is not used (\(origin) is)"
             }
-            let port = values.port.map { "port \($0)" } ?? "no port (alt:V's default: \(ServerToml.defaultPort))"
+            let port = values.portShown
             let debug = values.debug.map { "debug = \($0)" } ?? "debug not set"
             var texts = [ReportText(level: atStart ? .info : .notice, message: "\(path)\(atStart ? "" : " changed"): \(port), \(debug), \(password)",
                                     status: nil).with(event: "server_toml")]

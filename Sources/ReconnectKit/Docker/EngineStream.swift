@@ -50,7 +50,7 @@ public final class EngineStream: @unchecked Sendable {
         // Resumed first (its handler runs on this queue, after this returns): a source that is
         // cancelled or released without ever being resumed is a libdispatch error.
         source.resume()
-        if !stream.leftover.isEmpty { _ = deliver(stream.leftover) }
+        if !stream.leftover.isEmpty { _ = stream.leftover.withUnsafeBytes(deliver) }
     }
 
     /// Stops following; `onEnd` is not called. Call on `queue`.
@@ -64,8 +64,9 @@ public final class EngineStream: @unchecked Sendable {
         while true {
             let count = buffer.withUnsafeMutableBytes { recv(stream.fileDescriptor, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
             if count > 0 {
-                let piece = Array(buffer[0..<count])
-                guard deliver(piece) else { return }
+                // Handed on from the read buffer itself: no copy per read.
+                let delivered = buffer.withUnsafeBytes { deliver(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+                guard delivered else { return }
                 continue
             }
             if count < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) { return }
@@ -76,15 +77,13 @@ public final class EngineStream: @unchecked Sendable {
     }
 
     /// Decodes and hands on `bytes`; false when the stream ended with them.
-    private func deliver(_ bytes: [UInt8]) -> Bool {
+    private func deliver(_ bytes: UnsafeRawBufferPointer) -> Bool {
         guard var decoder = chunks else {
-            bytes.withUnsafeBytes(onBody)
+            onBody(bytes)
             return true
         }
-        let failure: ChunkedDecoder.Failure? = bytes.withUnsafeBytes { raw in
-            do throws(ChunkedDecoder.Failure) { try decoder.feed(raw, onBody) } catch { return error }
-            return nil
-        }
+        var failure: ChunkedDecoder.Failure?
+        do throws(ChunkedDecoder.Failure) { try decoder.feed(bytes, onBody) } catch { failure = error }
         chunks = decoder
         if let failure {
             finish(.malformed(failure.description))

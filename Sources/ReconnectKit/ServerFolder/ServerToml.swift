@@ -39,6 +39,9 @@ public struct ServerToml: Sendable, Equatable {
 
     public static let defaultPort = 7788
 
+    /// `port 7790`, or that the file sets none (for the start line and `check`).
+    public var portShown: String { port.map { "port \($0)" } ?? "no port (alt:V's default: \(Self.defaultPort))" }
+
     public init(password: Secret? = nil, debug: Bool? = nil, port: Int? = nil) {
         self.password = password
         self.debug = debug
