@@ -146,7 +146,8 @@ public func runProduct(_ executable: String, _ arguments: [String], environment:
     let status = child.waitForExit(timeout: timeout) ?? -1
     // Its output may still be in the pipe: wait for the end of it, not for a guessed time (a
     // 20 ms sleep lost the end of the man page under load).
-    _ = waitUntil(timeout: 5) { child.stdoutClosed.current }
+    // Bounded like the exit: under a loaded CI machine the reader thread was seen 5 s behind.
+    _ = waitUntil(timeout: timeout) { child.stdoutClosed.current }
     return (status, child.stdoutLines.current.joined(separator: "\n"), child.stderr)
 }
 
