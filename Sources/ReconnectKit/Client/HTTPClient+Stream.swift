@@ -68,3 +68,49 @@ extension HTTPClient {
         }
     }
 }
+
+extension HTTPClient {
+    /// Reads an opened stream's body to its end, blocking, within this client's `timeout`,
+    /// handing on each decoded piece: for answers that do end but may be long (a container's
+    /// output so far), read like the endless ones, in one buffer. Closes the socket. A deadline
+    /// reached is `.responseTimedOut`, with what came before it handed on already.
+    public func readToEnd(_ stream: OpenStream, _ body: (UnsafeRawBufferPointer) -> Void) -> Result<Void, ClientError> {
+        defer { close(stream.fileDescriptor) }
+        let deadline = Deadline(after: timeout)
+        var chunks = stream.isChunked ? ChunkedDecoder() : nil
+        // false when the body ended with these bytes.
+        func deliver(_ bytes: UnsafeRawBufferPointer) -> Result<Bool, ClientError> {
+            guard var decoder = chunks else {
+                body(bytes)
+                return .success(true)
+            }
+            var failure: ChunkedDecoder.Failure?
+            do throws(ChunkedDecoder.Failure) { try decoder.feed(bytes, body) } catch { failure = error }
+            chunks = decoder
+            if let failure { return .failure(.malformedResponse(failure.description)) }
+            return .success(!decoder.isFinished)
+        }
+        if !stream.leftover.isEmpty {
+            switch stream.leftover.withUnsafeBytes(deliver) {
+            case .failure(let error): return .failure(error)
+            case .success(false): return .success(())
+            case .success(true): break
+            }
+        }
+        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { recv(stream.fileDescriptor, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
+            if count > 0 {
+                switch buffer.withUnsafeBytes({ deliver(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }) {
+                case .failure(let error): return .failure(error)
+                case .success(false): return .success(())
+                case .success(true): continue
+                }
+            }
+            if count == 0 { return chunks == nil || chunks!.sawLastChunk ? .success(()) : .failure(.connectionClosed) }
+            let code = errno
+            guard code == EAGAIN || code == EWOULDBLOCK || code == EINTR else { return .failure(.connectionClosed) }
+            if case .timedOut = wait(stream.fileDescriptor, for: Int16(POLLIN), deadline: deadline) { return .failure(.responseTimedOut) }
+        }
+    }
+}

@@ -58,14 +58,17 @@ public struct Settings: Sendable {
     /// Two sources of ready lines: the daemon would not know which one to believe.
     /// `optionPrefix`: "--" on the command line.
     public func sourceConflict(optionPrefix: String) -> String? {
-        guard self[\.logFile] != nil && self[\.journalUnit] != nil else { return nil }
-        return "\(optionPrefix)log-file and \(optionPrefix)journal-unit both give ready lines; use one of them"
+        let table = SettingsTable.shared
+        let given = [table.logFile.name, table.journalUnit.name, table.dockerContainer.name].enumerated()
+            .filter { [self[\.logFile], self[\.journalUnit], self[\.dockerContainer]][$0.offset] != nil }.map { optionPrefix + $0.element }
+        guard given.count > 1 else { return nil }
+        return "\(given.dropLast().joined(separator: ", ")) and \(given.last!) both give ready lines; use one of them"
     }
 
     /// The log file followed: `log-file`, else the server folder's `server.log` (unless the
-    /// journal gives the lines).
+    /// journal or a container gives the lines).
     public var logFilePath: String? {
-        self[\.logFile] ?? (self[\.journalUnit] == nil ? self[\.serverDirectory].map { ServerFolder($0).logFile } : nil)
+        self[\.logFile] ?? (self[\.journalUnit] == nil && self[\.dockerContainer] == nil ? self[\.serverDirectory].map { ServerFolder($0).logFile } : nil)
     }
 
     /// The lines the daemon recognises, defaults applied.

@@ -26,6 +26,10 @@ public struct SettingsTable: Sendable {
         "journal-unit", valueName: "unit", commands: [.run, .install], reload: .takesRestart, example: "altv-server.service",
         help: "Scan this systemd unit's journal (a server run as a unit) instead of a log file",
         check: notEmpty("a unit name, e.g. altv-server.service"))
+    public let dockerContainer = Setting<String>(
+        "docker-container", valueName: "name", commands: [.run, .install], reload: .takesRestart, example: "altv-server",
+        help: "Follow the server in the Docker (or Podman) container of this name through the engine's socket (DOCKER_HOST, default /var/run/docker.sock)",
+        check: { ContainerAPI.nameProblem($0) })
 
     // When the server is ready.
     public let readyPattern = Setting<LinePattern>(

@@ -28,6 +28,11 @@ public struct DockerEngine: Sendable, Equatable {
         return DockerEngine(socketPath: String(host.dropFirst("unix://".count)))
     }
 
+    /// `DOCKER_HOST` as this process has it (the one variable `fromEnvironment` reads).
+    public static var processEnvironment: [String: String] {
+        getenv("DOCKER_HOST").map { ["DOCKER_HOST": String(cString: $0)] } ?? [:]
+    }
+
     /// A client for one bounded request to the engine (inspect, version).
     public func client(timeout: Duration, responseLimit: Int = 256 * 1024) -> HTTPClient {
         HTTPClient(unixSocket: socketPath, timeout: timeout, responseLimit: responseLimit)

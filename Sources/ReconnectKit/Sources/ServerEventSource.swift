@@ -62,8 +62,10 @@ public protocol ServerEventSource: AnyObject {
 
 /// The registration of every kind of source.
 public enum ServerEventSources {
-    /// In the order they start and are named (log file, journal, PID file, server folder).
-    static var kinds: [any ServerEventSource.Type] { [LogFileSource.self, JournalSource.self, PidFileSource.self, ServerFolderSource.self] }
+    /// In the order they start and are named (log file, journal, container, PID file, server folder).
+    static var kinds: [any ServerEventSource.Type] {
+        [LogFileSource.self, JournalSource.self, DockerSource.self, PidFileSource.self, ServerFolderSource.self]
+    }
 
     /// The sources this configuration asks for.
     public static func make(for configuration: DaemonConfiguration) -> [any ServerEventSource] {

@@ -21,10 +21,14 @@ final class WatchedFile: @unchecked Sendable {
     private let inotify: Inotify
     private var directories: DirectoryWatches
     private var source: DispatchSourceRead?
+    /// The file's creation is a change by itself: for a socket (the Docker engine's), which is
+    /// never written and closed.
+    private let creationIsChange: Bool
 
-    init(path: String, queue: DispatchQueue, onChange: @escaping () -> Void) throws(SystemError) {
+    init(path: String, queue: DispatchQueue, creationIsChange: Bool = false, onChange: @escaping () -> Void) throws(SystemError) {
         self.path = path
         self.queue = queue
+        self.creationIsChange = creationIsChange
         self.onChange = onChange
         inotify = try Inotify()
         directories = DirectoryWatches(inotify: inotify, extraMask: UInt32(IN_CLOSE_WRITE))
@@ -52,7 +56,7 @@ final class WatchedFile: @unchecked Sendable {
             if event.mask & UInt32(IN_IGNORED) != 0 { directories.forget(event.watch) }
             // The file's own IN_CREATE is not a change yet: its content follows, and its
             // IN_CLOSE_WRITE says when it is complete.
-            let fileCreated = event.name == name && event.mask & UInt32(IN_CREATE) != 0
+            let fileCreated = !creationIsChange && event.name == name && event.mask & UInt32(IN_CREATE) != 0
             if event.isOverflow || event.mask & UInt32(IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF) != 0
                 || (directories.matters(watch: event.watch, name: event.name) && !fileCreated) {
                 relevant = true
