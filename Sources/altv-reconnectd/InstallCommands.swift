@@ -35,6 +35,11 @@ struct InstallCommand: ParsableCommand {
             manPage: ManPage.text, bash: AltvReconnectd.completionScript(for: .bash), zsh: AltvReconnectd.completionScript(for: .zsh),
             fish: AltvReconnectd.completionScript(for: .fish))
         try withInstaller { installer throws(InstallError) in try installer.install(starterConfig: starter, documentation: documentation) }
+        // The service does not run in this shell: a DOCKER_HOST set here (rootless Docker,
+        // Podman) must be given to the user manager too.
+        if given[\.dockerContainer] != nil, let host = environment["DOCKER_HOST"], !host.isEmpty, host != "unix://" + DockerEngine.defaultSocket {
+            printLine("note     DOCKER_HOST=\(host) is set in this shell, not in the service's: run  systemctl --user set-environment DOCKER_HOST=\(host)  (or add Environment=DOCKER_HOST=\(host) with systemctl --user edit altv-reconnectd)")
+        }
         // The same checks as `check`, with the configuration now in place; a client that is not
         // running (the game is closed while installing) is no failure here.
         var check = SetupCheck(commandLine: given, configPath: ConfigurationFile.defaultPath(environment: environment), environment: environment)

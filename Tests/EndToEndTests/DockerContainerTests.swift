@@ -140,3 +140,55 @@ struct DockerContainerTests {
         #expect(stderr.contains("--log-file and --docker-container both give ready lines; use one of them"), "\(stderr)")
     }
 }
+
+/// `check` and `install --user` with a container, against a real engine.
+@Suite(.serialized, .enabled(if: DockerTestEngine.unavailableReason == nil, Comment(rawValue: DockerTestEngine.unavailableReason ?? "")))
+struct DockerCheckAndInstallTests {
+    @Test func checkSaysTheContainersStateAndReadyLine() throws {
+        let engine = try DockerTestEngine()
+        let simulator = try SimulatorProcess(["--boot-delay", "0"])
+        let environment = ["DOCKER_HOST": engine.host]
+        var (status, stdout, _) = try runProduct("altv-reconnectd", ["check", "--docker-container", "altv", "--client", simulator.url], environment: environment)
+        #expect(status == 0, "\(stdout)")
+        #expect(stdout.contains("warn  container altv does not exist yet; the daemon waits for it; fix: docker run --name altv"), "\(stdout)")
+
+        try engine.runServer(name: "altv", tty: true, lines: [DockerContainerTests.starting, DockerContainerTests.ready])
+        #expect(waitUntil { (try? engine.docker("logs", "altv"))?.contains("Server started") ?? false })
+        (status, stdout, _) = try runProduct("altv-reconnectd", ["check", "--docker-container", "altv", "--client", simulator.url], environment: environment)
+        #expect(status == 0, "\(stdout)")
+        #expect(stdout.contains("ok    container altv is running (PID "), "\(stdout)")
+        #expect(stdout.contains("with a TTY (raw output)); engine \(engine.socket)"), "\(stdout)")
+        #expect(stdout.contains("ok    ready pattern 'Server started' matches the container's line '[12:00:01] Server started'"), "\(stdout)")
+
+        try engine.docker("stop", "-t", "1", "altv")
+        (status, stdout, _) = try runProduct("altv-reconnectd", ["check", "--docker-container", "altv", "--client", simulator.url], environment: environment)
+        #expect(stdout.contains("warn  container altv is exited (with a TTY (raw output)); the daemon waits for it to start; fix: docker start altv"), "\(stdout)")
+
+        (status, stdout, _) = try runProduct("altv-reconnectd", ["check", "--docker-container", "altv", "--client", simulator.url], environment: ["DOCKER_HOST": "unix:///nonexistent/docker.sock"])
+        #expect(stdout.contains("warn  Docker engine: the Docker engine's socket /nonexistent/docker.sock does not exist"), "\(stdout)")
+    }
+
+    /// `install --user --docker-container altv`: the configuration names the container, the
+    /// installed program follows it, and DOCKER_HOST (not the default) is said to be needed by
+    /// the service too.
+    @Test func installFollowsTheContainer() throws {
+        let engine = try DockerTestEngine()
+        try engine.runServer(name: "altv", tty: false, lines: [DockerContainerTests.ready])
+        let simulator = try SimulatorProcess(["--boot-delay", "0", "--connect-delay", "0"])
+        let home = TemporaryDirectory()
+        let environment = ["HOME": home.path, "XDG_CONFIG_HOME": home.file(".config"), "XDG_RUNTIME_DIR": "/nonexistent", "DBUS_SESSION_BUS_ADDRESS": "",
+                           "DOCKER_HOST": engine.host]
+        let (status, stdout, _) = try runProduct("altv-reconnectd", ["install", "--user", "--docker-container", "altv", "--client", simulator.url], environment: environment)
+        #expect(status == 0, "\(stdout)")
+        #expect(readText(home.file(".config/altv-reconnectd/config.toml")).contains("docker-container = 'altv'"))
+        #expect(stdout.contains("note     DOCKER_HOST=\(engine.host) is set in this shell, not in the service's"), "\(stdout)")
+        #expect(stdout.contains("  ok    container altv is running"), "\(stdout)")
+
+        let notify = try NotifySocket(directory: home)
+        let installed = try Child(home.file(".local/bin/altv-reconnectd"), [], environment: environment.merging(["NOTIFY_SOCKET": notify.path]) { $1 },
+                                  stderrPath: home.file("run.stderr"))
+        #expect(waitUntil { notify.statuses.contains { $0.hasPrefix("Client IN_GAME") } }, "\(installed.stderr)")
+        installed.signal(SIGTERM)
+        #expect(installed.waitForExit() == 0)
+    }
+}

@@ -26,6 +26,7 @@ extension SetupCheck {
             results.append(CheckResult(.pass, "journal of \(name): followed through sd_journal",
                                        fix: nil))
         }
+        if let name = settings[\.dockerContainer] { results += container(name) }
         if let path = settings[\.pidFile] { results.append(pidFile(path)) }
         return results
     }
@@ -107,8 +108,16 @@ extension SetupCheck {
     /// The last line of the existing log the pattern matches (colours stripped, as the daemon
     /// matches), or, when none does, the log's last lines: the usual cause of "it never reconnects".
     func readyPattern() -> [CheckResult] {
-        guard let path = settings.logFilePath, let pattern = settings.value(\.readyPattern),
-              let bytes = try? WholeFile.readTail(path, maximumSize: 4 << 20), !bytes.isEmpty else { return [] }
+        if let name = settings[\.dockerContainer] {
+            return containerOutput(name).map { readyPattern(in: $0, of: "container \(name)'s output", shortName: "the container's") } ?? []
+        }
+        guard let path = settings.logFilePath, let bytes = try? WholeFile.readTail(path, maximumSize: 4 << 20) else { return [] }
+        return readyPattern(in: bytes, of: path, shortName: "the log's")
+    }
+
+    /// - Parameters: `source`: the lines' source as named in the warning; `shortName`: in the pass.
+    func readyPattern(in bytes: [UInt8], of source: String, shortName: String) -> [CheckResult] {
+        guard let pattern = settings.value(\.readyPattern), !bytes.isEmpty else { return [] }
         var scanner = LineScanner(pattern: pattern)
         var last: String?
         // A last line without its newline counts too (the server may be writing it).
@@ -116,10 +125,10 @@ extension SetupCheck {
         whole.withUnsafeBytes { buffer in
             scanner.scan(buffer) { line in last = ReportText.shownLine(line) }
         }
-        if let last { return [CheckResult(.pass, "ready pattern '\(pattern)' matches the log's line '\(last)'")] }
+        if let last { return [CheckResult(.pass, "ready pattern '\(pattern)' matches \(shortName) line '\(last)'")] }
         let tail = String(decoding: bytes.suffix(4096), as: UTF8.self).split(whereSeparator: \.isNewline).suffix(3)
             .map { "'" + TerminalText.stripped(String($0.prefix(100))) + "'" }
-        return [CheckResult(.warn, "no line of \(path) matches the ready pattern '\(pattern)'; the last lines are \(tail.joined(separator: ", "))",
+        return [CheckResult(.warn, "no line of \(source) matches the ready pattern '\(pattern)'; the last lines are \(tail.joined(separator: ", "))",
                             fix: "if the server is up, set ready-pattern to match its ready line")]
     }
 }
