@@ -9,6 +9,9 @@ The bars are the README's Performance targets.
              --keep-connected (default interval 5 s) while the server runs
   burst      a 200 MB log with the ready line at its end: daemon start -> ready line found,
              against `grep -F -m1` on the same file (plain, and with colour codes)
+  docker     --docker-container against a private engine (scripts/docker-engine; root): the
+             container's ready line written -> POST (p50/p99), and idle wake-ups while the
+             container runs and prints nothing
 
 Timestamps on both sides are CLOCK_MONOTONIC (Python's time.monotonic_ns, the simulator's t_ns).
 Usage: Benchmarks/bench.py [--bin DIR] [--reaction N] [--detection N] [--idle SECONDS]
@@ -89,11 +92,13 @@ class Notify:
             time.sleep(0.002)
         raise SystemExit("bench: timed out waiting for the daemon; is it running?")
 
-def start_daemon(bin_dir, log, sim, notify, *args):
-    env = dict(os.environ, NOTIFY_SOCKET=notify.path)
+def start_daemon(bin_dir, log, sim, notify, *args, env=None):
+    """`log` None: the source is in `args` (--docker-container NAME)."""
+    env = dict(env or os.environ, NOTIFY_SOCKET=notify.path)
     env.pop("WATCHDOG_USEC", None)
     started = time.monotonic_ns()
-    proc = subprocess.Popen([os.path.join(bin_dir, "altv-reconnectd"), "--log-file", log, "--client", f"http://127.0.0.1:{sim.port}", *args],
+    source = ["--log-file", log] if log else []
+    proc = subprocess.Popen([os.path.join(bin_dir, "altv-reconnectd"), *source, "--client", f"http://127.0.0.1:{sim.port}", *args],
                             env=env, stderr=subprocess.DEVNULL)
     notify.wait_for(lambda m: any("READY=1" in text for _, text in m))
     ready_at = next(t for t, text in notify.messages if "READY=1" in text)
@@ -222,6 +227,48 @@ def bench_burst(bin_dir, megabytes):
             results.append(("coloured" if coloured else "plain", os.path.getsize(log), grep_ms, daemon_ms))
     return results
 
+ENGINE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "docker-engine")
+
+def bench_docker(bin_dir, rounds, idle_seconds):
+    """The container plays the server: `cat` copies what the bench writes into a FIFO (bind-mounted)
+    to its output, with a TTY as in alt:V's compose file; timestamps from the write into the FIFO."""
+    check = subprocess.run([ENGINE, "check"], capture_output=True, text=True)
+    if check.returncode != 0:
+        return None, check.stdout.strip()
+    with tempfile.TemporaryDirectory(dir="/tmp") as work:
+        subprocess.run([ENGINE, "start", work], check=True, stdout=subprocess.DEVNULL)
+        try:
+            subprocess.run([ENGINE, "image", work], check=True)
+            env = dict(os.environ, DOCKER_HOST="unix://" + os.path.join(work, "docker.sock"))
+            io = os.path.join(work, "io")
+            os.mkdir(io)
+            fifo = os.path.join(io, "fifo")
+            os.mkfifo(fifo)
+            subprocess.run(["docker", "run", "-d", "-t", "--name", "altv", "--network", "none", "-v", f"{io}:/io", "altv-fake-server:1",
+                            "/bin/sh", "-c", "while true; do cat /io/fifo; done"], check=True, env=env, stdout=subprocess.DEVNULL)
+            sim = Sim(bin_dir, work, "--boot-delay", "0", "--connect-delay", "0")
+            notify = Notify(work)
+            daemon, _ = start_daemon(bin_dir, None, sim, notify, "--docker-container", "altv", "--poll-interval", "20ms", env=env)
+            try:
+                latencies = []
+                for i in range(rounds):
+                    notify.wait_for(lambda m: sum(s.startswith("Client IN_GAME") for s in statuses(notify)) >= i)
+                    sim.force("MAIN_MENU")
+                    written = time.monotonic_ns()
+                    with open(fifo, "w") as f:
+                        f.write(f"[00:00:{i % 60:02d}] Server started\n")
+                    latencies.append((sim.wait_reconnects(i + 1) - written) / 1e6)
+                notify.wait_for(lambda m: sum(s.startswith("Client IN_GAME") for s in statuses(notify)) >= rounds)
+                time.sleep(10)  # let worker threads retire
+                cpu0, sw0, _ = proc_counters(daemon.pid)
+                time.sleep(idle_seconds)
+                cpu1, sw1, hwm = proc_counters(daemon.pid)
+            finally:
+                daemon.terminate(); daemon.wait(); sim.stop()
+            return (latencies, (cpu1 - cpu0) * 60 / idle_seconds, (sw1 - sw0) * 60 / idle_seconds, hwm), None
+        finally:
+            subprocess.run([ENGINE, "stop", work], stdout=subprocess.DEVNULL)
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--bin", default=None, help="directory with the built binaries (default: release build)")
@@ -230,6 +277,7 @@ def main():
     parser.add_argument("--start", type=int, default=20)
     parser.add_argument("--idle", type=float, default=60)
     parser.add_argument("--burst", type=int, default=200, help="size of the burst log in MB (0 skips)")
+    parser.add_argument("--docker", type=int, default=100, help="rounds of the container's reaction (0 skips the Docker figures)")
     args = parser.parse_args()
     bin_dir = args.bin or subprocess.check_output(["swift", "build", "-c", "release", "--show-bin-path"], text=True).strip()
     print(f"binaries: {bin_dir}")
@@ -250,6 +298,14 @@ def main():
         print(f"idle      ({args.idle:.0f} s): {wakeups:.1f} context switches/min, CPU {cpu:.1f} ms/min, peak RSS {hwm / 1024:.1f} MB   [bar: 0 wake-ups, <= 10 ms CPU, <= 10 MB]")
         cpu, wakeups, hwm = bench_idle(bin_dir, args.idle, "--keep-connected")
         print(f"keep-connected ({args.idle:.0f} s, server running, client IN_GAME, checked every 5 s): {wakeups:.1f} context switches/min, CPU {cpu:.1f} ms/min, peak RSS {hwm / 1024:.1f} MB   [documented, no bar]")
+    if args.docker:
+        figures, reason = bench_docker(bin_dir, args.docker, args.idle or 10)
+        if figures is None:
+            print(f"docker    skipped: {reason}")
+        else:
+            r, cpu, wakeups, hwm = figures
+            print(f"docker    (container's ready line -> POST, TTY, client in MAIN_MENU), n={len(r)}: p50 {statistics.median(r):.3f} ms, p99 {percentile(r, 99):.3f} ms, max {max(r):.3f} ms   [the log file's: see reaction]")
+            print(f"docker    idle ({args.idle or 10:.0f} s, container running and silent): {wakeups:.1f} context switches/min, CPU {cpu:.1f} ms/min, peak RSS {hwm / 1024:.1f} MB   [bar: 0 wake-ups]")
 
 if __name__ == "__main__":
     main()

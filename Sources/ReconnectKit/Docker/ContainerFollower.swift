@@ -70,7 +70,6 @@ final class ContainerFollower: @unchecked Sendable {
     private var startInFlight = false
     /// Where the next run's output begins (nanoseconds since 1970): the previous run's end.
     private var lastEnd: Int64 = 0
-    private var connected = false
     private var lastProblem: String?
     private let retry: OneShotTimer
     private var backoff: Duration = .milliseconds(250)
@@ -171,7 +170,6 @@ final class ContainerFollower: @unchecked Sendable {
         socketWatch = nil
         backoff = .milliseconds(250)
         lastProblem = nil
-        connected = true
         let stream = EngineStream(attachment.events, queue: queue,
                                   onBody: { [weak self] bytes in self?.eventBytes(bytes) },
                                   onEnd: { [weak self] end in self?.eventsEnded(end) })
@@ -220,7 +218,6 @@ final class ContainerFollower: @unchecked Sendable {
     }
 
     private func attachFailed(_ failure: AttachFailure) {
-        connected = false
         let text: String
         var waitForSocket = false
         var longest: Duration = .seconds(5)
@@ -284,7 +281,6 @@ final class ContainerFollower: @unchecked Sendable {
 
     private func eventsEnded(_ end: EngineStream.End) {
         events = nil
-        connected = false
         logs?.stop()
         logs = nil
         if case .malformed(let reason) = end { onEvent(.problem("the engine's event stream broke off: \(reason)")) }
@@ -432,9 +428,9 @@ final class ContainerFollower: @unchecked Sendable {
         case .failure(let error):
             report(.problem(describe(error)), deferred: true)
         case .success(let stream):
+            runOutputRead = history.total
             startLogs(stream, tty: container.hasTTY, skipping: history.total)
         }
-        runOutputRead = history.total
     }
 
     private func describe(_ failure: AttachFailure) -> String {
