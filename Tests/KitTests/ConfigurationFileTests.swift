@@ -10,6 +10,7 @@ import TestSupport
             log-file = "/srv/altv/server.log"
             pid-file = '/srv/altv/server.pid'
             journal-unit = "altv-server.service"
+            docker-container = "altv-server"
             ready-pattern = "Server started"
             ready-delay = 2
             start-timeout = "30s"
@@ -31,6 +32,7 @@ import TestSupport
         #expect(settings[\.logFile] == "/srv/altv/server.log")
         #expect(settings[\.pidFile] == "/srv/altv/server.pid")
         #expect(settings[\.journalUnit] == "altv-server.service")
+        #expect(settings[\.dockerContainer] == "altv-server")
         #expect(settings[\.readyPattern]?.source == "Server started")
         #expect(settings[\.readyDelay] == .seconds(2))
         #expect(settings[\.startTimeout] == .seconds(30))

@@ -14,6 +14,7 @@ import Testing
         settings[\.logFile] = "/srv/altv/server.log"
         settings[\.pidFile] = "/srv/altv/server.pid"
         settings[\.journalUnit] = "altv-server.service"
+        settings[\.dockerContainer] = "altv-server"
         settings[\.readyPattern] = try! LinePattern("Server started in debug mode")
         settings[\.startTimeout] = .seconds(30)
         settings[\.resourceErrorPattern] = try! LinePattern("Resource (.+) failed")
@@ -54,7 +55,7 @@ import Testing
 
     @Test func whatToWatchTakesARestartAndTheRestApplies() {
         let restart = SettingsTable.all.filter { $0.reload == .takesRestart }.map(\.name)
-        #expect(restart == ["server-dir", "log-file", "pid-file", "journal-unit"])
+        #expect(restart == ["server-dir", "log-file", "pid-file", "journal-unit", "docker-container"])
     }
 
     /// The starter configuration written with every setting reads back as the same settings,
@@ -90,12 +91,12 @@ import Testing
         #expect(options(RunCommandSettings.self).count == SettingsTable.all.count, "run takes every setting")
         #expect(options(StatusCommandSettings.self) == ["client", "request-timeout", "verbose"])
         #expect(options(ReconnectCommandSettings.self) == names(.reconnect))
-        #expect(options(InstallCommandSettings.self) == ["server-dir", "log-file", "pid-file", "journal-unit", "client"])
+        #expect(options(InstallCommandSettings.self) == ["server-dir", "log-file", "pid-file", "journal-unit", "docker-container", "client"])
     }
 
     @Test func theCommandLineIsParsedByTheTable() throws {
         let parsed = try SettingOptions<RunCommandSettings>.parse([
-            "--server-dir", "/srv/altv", "--log-file", "/srv/altv/server.log", "--pid-file", "/srv/altv/server.pid", "--journal-unit", "altv-server.service",
+            "--server-dir", "/srv/altv", "--log-file", "/srv/altv/server.log", "--pid-file", "/srv/altv/server.pid", "--journal-unit", "altv-server.service", "--docker-container", "altv-server",
             "--ready-pattern", "Server started in debug mode", "--start-timeout", "30s", "--resource-error-pattern", "Resource (.+) failed",
             "--crash-pattern", "core dumped", "--shutdown-pattern", "Stopped", "--ready-delay", "1.5s", "--ready-port", "7788", "--settle-delay", "2s",
             "--client", "http://172.20.0.1:9223", "--request-timeout", "3", "--poll-interval", "100ms", "--verify-timeout", "90s",

@@ -77,7 +77,7 @@ public final class DockerTestEngine: @unchecked Sendable {
     @discardableResult
     public func runServer(name: String, tty: Bool, lines: [String], extra: [String] = []) throws -> String {
         let script = lines.map { "printf '\($0)\\n'" }.joined(separator: "; ")
-            + "; trap 'printf \"[12:00:09] Server shutdown\\n\"; exit 0' TERM; while true; do sleep 1; done"
+            + "; trap 'printf \"[12:00:09] Server shutdown\\n\"; exit 0' TERM; while true; do sleep 0.2; done"
         let arguments = ["run", "-d", "--name", name, "--network", "none"] + (tty ? ["-t"] : []) + extra + ["altv-fake-server:1", "/bin/sh", "-c", script]
         let (status, output, error) = try Self.run("docker", arguments, environment: ["DOCKER_HOST": host])
         guard status == 0 else { throw TestFailure("docker run exited \(status): \(error)") }

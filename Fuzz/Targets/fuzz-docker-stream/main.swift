@@ -4,7 +4,9 @@ import FuzzSupport
 /// The Docker Engine's stream formats (an HTTP chunked body; log frames with 8-byte headers):
 /// any bytes are decoded or refused, never a crash, never more memory than a size line; and what
 /// the engine would send — the input cut into frames of both streams, then into chunks — comes
-/// back whole and in order, however the bytes are cut on the way.
+/// back whole and in order, however the bytes are cut on the way. And the engine's times
+/// (`StartedAt`, `FinishedAt`): any text parsed or refused, and a time written from a number
+/// read back as that number.
 func fuzz(_ input: FuzzInput) {
     var input = input
     let mode = input.byte()
@@ -65,6 +67,37 @@ func fuzz(_ input: FuzzInput) {
     expect(failure == nil, "a well-formed stream was refused: \(failure ?? "")")
     expect(decoder.isFinished, "the last chunk was not seen")
     expect(decoded == text, "decoded \(decoded.count) bytes, sent \(text.count)")
+
+    // 3. Engine times: arbitrary text, then a time written from the input's first 8 bytes.
+    _ = ContainerAPI.unixNanoseconds(String(decoding: text, as: UTF8.self))
+    let raw = text.prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+    let nanoseconds = Int64(raw % 9_183_000_000_000_000_000)  // up to 2261, as far as 64 bits of nanoseconds go
+    let written = rfc3339(nanoseconds, digits: Int(mode % 10))
+    let kept = nanoseconds - nanoseconds % Int64(pow10(9 - Int(mode % 10)))
+    expect(ContainerAPI.unixNanoseconds(written) == kept, "\(written) read as \(String(describing: ContainerAPI.unixNanoseconds(written))), not \(kept)")
+}
+
+func pow10(_ n: Int) -> Int { n == 0 ? 1 : 10 * pow10(n - 1) }
+
+/// The engine's format, with `digits` fraction digits (0: none), written by walking the
+/// calendar a year and a month at a time (not the arithmetic the parser uses).
+func rfc3339(_ nanoseconds: Int64, digits: Int) -> String {
+    var days = nanoseconds / 86_400_000_000_000
+    let inDay = nanoseconds % 86_400_000_000_000
+    var year = 1970
+    func leap(_ y: Int) -> Bool { y % 4 == 0 && (y % 100 != 0 || y % 400 == 0) }
+    while days >= (leap(year) ? 366 : 365) { days -= leap(year) ? 366 : 365; year += 1 }
+    let lengths = [31, leap(year) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+    var month = 0
+    while days >= lengths[month] { days -= Int64(lengths[month]); month += 1 }
+    func two(_ v: Int64) -> String { v < 10 ? "0\(v)" : "\(v)" }
+    let seconds = inDay / 1_000_000_000
+    var text = "\(year)-\(two(Int64(month + 1)))-\(two(days + 1))T\(two(seconds / 3600)):\(two(seconds / 60 % 60)):\(two(seconds % 60))"
+    if digits > 0 {
+        let fraction = String(inDay % 1_000_000_000)
+        text += "." + String((String(repeating: "0", count: 9 - fraction.count) + fraction).prefix(digits))
+    }
+    return text + "Z"
 }
 
 runFuzzer(fuzz)

@@ -108,7 +108,7 @@ public enum ContainerAPI {
 
     /// `2026-11-22T08:21:09.529442109Z` (RFC 3339 in UTC, as the engine writes its times) as
     /// nanoseconds since 1970; nil for the engine's "never" (`0001-01-01T00:00:00Z`) and for
-    /// anything else that is not such a time.
+    /// anything else that is not such a time (or is past 2261).
     public static func unixNanoseconds(_ text: String) -> Int64? {
         let bytes = Array(text.utf8)
         func number(_ range: Range<Int>) -> Int64? {
@@ -123,7 +123,8 @@ public enum ContainerAPI {
         guard bytes.count >= 20, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"), bytes[10] == UInt8(ascii: "T"),
               let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
               let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19),
-              year >= 1970, (1...12).contains(month), (1...31).contains(day) else { return nil }
+              // Nanoseconds since 1970 fit in 64 bits until 2262.
+              (1970...2261).contains(year), (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61 else { return nil }
         var nanoseconds: Int64 = 0
         var index = 19
         if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
