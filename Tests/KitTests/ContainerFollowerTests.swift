@@ -26,14 +26,7 @@ import Glibc
         init(path: String, routes: [Route]) throws {
             self.path = path
             self.routes = Locked(routes)
-            fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-            var address = sockaddr_un()
-            address.sun_family = sa_family_t(AF_UNIX)
-            withUnsafeMutableBytes(of: &address.sun_path) { raw in
-                for (index, byte) in path.utf8.enumerated() { raw[index] = byte }
-            }
-            let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
-            guard bound == 0, listen(fd, 16) == 0 else { throw TestFailure("cannot listen on \(path): errno \(errno)") }
+            fd = try unixSocket(at: path)
             let listener = fd
             Thread.detachNewThread { [self] in
                 while true {

@@ -32,14 +32,7 @@ import Glibc
 
         init(path: String, answer: String, later: [String] = []) throws {
             self.path = path
-            fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-            var address = sockaddr_un()
-            address.sun_family = sa_family_t(AF_UNIX)
-            withUnsafeMutableBytes(of: &address.sun_path) { raw in
-                for (index, byte) in path.utf8.enumerated() { raw[index] = byte }
-            }
-            let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
-            guard bound == 0, listen(fd, 4) == 0 else { throw TestFailure("cannot listen on \(path): errno \(errno)") }
+            fd = try unixSocket(at: path, backlog: 4)
             let listener = fd
             let request = request
             Thread.detachNewThread {
@@ -87,14 +80,7 @@ import Glibc
         #expect(engine.explain(error).hasPrefix("the Docker engine's socket \(engine.socketPath) does not exist"))
 
         // A socket file nobody listens on (the engine stopped without removing it).
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            for (index, byte) in engine.socketPath.utf8.enumerated() { raw[index] = byte }
-        }
-        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
-        close(fd)
+        close(try unixSocket(at: engine.socketPath, backlog: 0))
         let refused = engine.client(timeout: .seconds(1)).send(method: "GET", path: "/version")
         guard case .failure(let refusal) = refused else { Issue.record("\(refused)"); return }
         #expect(refusal == .connectionRefused)

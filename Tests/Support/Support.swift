@@ -206,3 +206,20 @@ public func rawPost(port: Int, path: String, body: String) throws {
     var buffer = [UInt8](repeating: 0, count: 1024)
     _ = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
 }
+
+/// A Unix stream socket bound to `path`: listening (`backlog` > 0) or bound only (0: a socket
+/// file nobody accepts on, as an engine that stopped without removing it leaves).
+public func unixSocket(at path: String, backlog: Int32 = 16) throws -> Int32 {
+    let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+    var address = sockaddr_un()
+    address.sun_family = sa_family_t(AF_UNIX)
+    withUnsafeMutableBytes(of: &address.sun_path) { raw in
+        for (index, byte) in path.utf8.enumerated() { raw[index] = byte }
+    }
+    let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
+    guard bound == 0, backlog == 0 || listen(fd, backlog) == 0 else {
+        close(fd)
+        throw TestFailure("cannot \(bound == 0 ? "listen" : "bind") on \(path): errno \(errno)")
+    }
+    return fd
+}

@@ -123,13 +123,13 @@ final class ContainerFollower: @unchecked Sendable {
 
     // MARK: The engine
 
-    struct Attachment {
+    struct Attachment: Sendable {
         var events: HTTPClient.OpenStream
         /// Nil: no container has the name.
         var container: ContainerAPI.Inspect?
     }
 
-    enum AttachFailure: Error, Equatable {
+    enum AttachFailure: Error, Equatable, Sendable {
         case engine(ClientError)
         case api(String)
     }
@@ -165,6 +165,7 @@ final class ContainerFollower: @unchecked Sendable {
     }
 
     private func attached(_ attachment: Attachment, atStart: Bool) {
+        startInFlight = false
         retry.cancel()
         socketWatch?.stop()
         socketWatch = nil
@@ -257,24 +258,28 @@ final class ContainerFollower: @unchecked Sendable {
         retry.cancel()
         socketWatch?.stop()
         socketWatch = nil
+        let client = client, name = name
+        onWorker({ Self.attach(client, name) }, socket: \.events.fileDescriptor) { result in
+            switch result {
+            case .success(let attachment): self.attached(attachment, atStart: false)
+            case .failure(let failure): self.attachFailed(failure)
+            }
+        }
+    }
+
+    /// Runs `job` on the worker; its result comes back to `then` on the queue, unless a stop or
+    /// a newer request came first (the generation moved on): then the socket it opened is closed.
+    private func onWorker<Value: Sendable>(_ job: @escaping @Sendable () -> Result<Value, AttachFailure>, socket: @escaping @Sendable (Value) -> Int32,
+                                           then: @escaping @Sendable (Result<Value, AttachFailure>) -> Void) {
         generation += 1
         let mine = generation
-        let client = client, name = name
         worker.run { [weak self] in
-            let result = Self.attach(client, name)
-            guard let self else {
-                if case .success(let attachment) = result { close(attachment.events.fileDescriptor) }
-                return
-            }
+            let result = job()
+            let discard: @Sendable () -> Void = { if case .success(let value) = result { close(socket(value)) } }
+            guard let self else { return discard() }
             queue.async {
-                guard mine == self.generation, !self.stopped else {
-                    if case .success(let attachment) = result { close(attachment.events.fileDescriptor) }
-                    return
-                }
-                switch result {
-                case .success(let attachment): self.attached(attachment, atStart: false)
-                case .failure(let failure): self.attachFailed(failure)
-                }
+                guard mine == self.generation, !self.stopped else { return discard() }
+                then(result)
             }
         }
     }
@@ -343,33 +348,18 @@ final class ContainerFollower: @unchecked Sendable {
 
     /// Inspects the container and opens its output from `since`, on the worker.
     private func requestRun(since: Int64) {
-        generation += 1
-        let mine = generation
         startInFlight = true
         let client = client, name = name
-        worker.run { [weak self] in
-            let result = Self.openRun(client, name, since: since)
-            guard let self else {
-                if case .success(let run) = result { close(run.logs.fileDescriptor) }
-                return
-            }
-            queue.async {
-                guard mine == self.generation, !self.stopped else {
-                    if case .success(let run) = result { close(run.logs.fileDescriptor) }
-                    return
-                }
-                self.startInFlight = false
-                switch result {
-                case .success(let run):
-                    self.follow(run.container, since: since, logs: run.logs)
-                case .failure(let failure):
-                    if case .engine(let error) = failure { self.onEvent(.problem(self.engine.explain(error))) } else if case .api(let text) = failure { self.onEvent(.problem(text)) }
-                }
+        onWorker({ Self.openRun(client, name, since: since) }, socket: \.logs.fileDescriptor) { result in
+            self.startInFlight = false
+            switch result {
+            case .success(let run): self.follow(run.container, since: since, logs: run.logs)
+            case .failure(let failure): self.onEvent(.problem(self.describe(failure)))
             }
         }
     }
 
-    struct Run {
+    struct Run: Sendable {
         var container: ContainerAPI.Inspect
         var logs: HTTPClient.OpenStream
     }
