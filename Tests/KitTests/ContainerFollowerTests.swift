@@ -41,13 +41,7 @@ import Glibc
         var openConnections: [Int32] { open.current }
 
         private func serve(_ connection: Int32) {
-            var buffer = [UInt8](repeating: 0, count: 4096)
-            var received: [UInt8] = []
-            while !received.suffix(4).elementsEqual(Array("\r\n\r\n".utf8)) {
-                let count = buffer.withUnsafeMutableBytes { recv(connection, $0.baseAddress, $0.count, 0) }
-                guard count > 0 else { break }
-                received += buffer[0..<count]
-            }
+            let received = readRequestHead(connection)
             let line = String(decoding: received.prefix { $0 != 13 }, as: UTF8.self)
             let target = line.split(separator: " ").dropFirst().first.map(String.init) ?? ""
             requests.with { $0.append(target) }

@@ -38,13 +38,7 @@ import Glibc
             Thread.detachNewThread {
                 let connection = accept(listener, nil, nil)
                 guard connection >= 0 else { return }
-                var buffer = [UInt8](repeating: 0, count: 4096)
-                var received: [UInt8] = []
-                while !received.suffix(4).elementsEqual(Array("\r\n\r\n".utf8)) {
-                    let count = buffer.withUnsafeMutableBytes { recv(connection, $0.baseAddress, $0.count, 0) }
-                    guard count > 0 else { break }
-                    received += buffer[0..<count]
-                }
+                let received = readRequestHead(connection)
                 request.with { $0 = String(decoding: received, as: UTF8.self) }
                 for (index, part) in ([answer] + later).enumerated() {
                     if index > 0 { usleep(50_000) }

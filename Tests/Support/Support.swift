@@ -223,3 +223,15 @@ public func unixSocket(at path: String, backlog: Int32 = 16) throws -> Int32 {
     }
     return fd
 }
+
+/// Reads a request's head (up to its blank line) from a stand-in server's connection.
+public func readRequestHead(_ connection: Int32) -> [UInt8] {
+    var buffer = [UInt8](repeating: 0, count: 4096)
+    var received: [UInt8] = []
+    while !received.suffix(4).elementsEqual(Array("\r\n\r\n".utf8)) {
+        let count = buffer.withUnsafeMutableBytes { recv(connection, $0.baseAddress, $0.count, 0) }
+        guard count > 0 else { break }
+        received += buffer[0..<count]
+    }
+    return received
+}
