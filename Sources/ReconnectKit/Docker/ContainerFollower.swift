@@ -39,6 +39,8 @@ final class ContainerFollower: @unchecked Sendable {
         case removed
         /// A request or a stream went wrong in a way that is not the engine's absence.
         case problem(String)
+        /// For `--verbose`: a request sent, an event received.
+        case trace(String)
     }
 
     let name: String
@@ -96,6 +98,7 @@ final class ContainerFollower: @unchecked Sendable {
     func start() {
         dispatchPrecondition(condition: .onQueue(queue))
         generation += 1
+        onEvent(.trace(attachRequests))
         switch Self.attach(client, name) {
         case .failure(let error):
             let mine = generation
@@ -133,6 +136,8 @@ final class ContainerFollower: @unchecked Sendable {
         case engine(ClientError)
         case api(String)
     }
+
+    private var attachRequests: String { "GET \(ContainerAPI.eventsPath(name)), then GET \(ContainerAPI.inspectPath(name))" }
 
     /// Opens the event stream first (so nothing that happens next is missed), then inspects the
     /// container. Blocking.
@@ -259,6 +264,7 @@ final class ContainerFollower: @unchecked Sendable {
         socketWatch?.stop()
         socketWatch = nil
         let client = client, name = name
+        onEvent(.trace(attachRequests))
         onWorker({ Self.attach(client, name) }, socket: \.events.fileDescriptor) { result in
             switch result {
             case .success(let attachment): self.attached(attachment, atStart: false)
@@ -321,6 +327,7 @@ final class ContainerFollower: @unchecked Sendable {
 
     private func containerEvent(_ line: [UInt8]) {
         guard let event = ContainerAPI.decode(ContainerAPI.Event.self, line), event.type == nil || event.type == "container" else { return }
+        onEvent(.trace("engine event: \(event.action ?? "?")" + (event.exitCode.map { " (exit code \($0))" } ?? "")))
         switch event.action {
         case "start":
             requestRun(since: lastEnd)
@@ -350,6 +357,7 @@ final class ContainerFollower: @unchecked Sendable {
     private func requestRun(since: Int64) {
         startInFlight = true
         let client = client, name = name
+        onEvent(.trace("GET \(ContainerAPI.inspectPath(name)), then GET \(ContainerAPI.logsPath(name, follow: true, since: since))"))
         onWorker({ Self.openRun(client, name, since: since) }, socket: \.logs.fileDescriptor) { result in
             self.startInFlight = false
             switch result {
@@ -399,6 +407,7 @@ final class ContainerFollower: @unchecked Sendable {
         pid = container.pid
         followedRun = container.runIdentity
         runSince = lastEnd
+        onEvent(.trace("GET \(ContainerAPI.logsPath(name, follow: false, since: lastEnd)), then the same with follow=1"))
         switch Self.openLogs(client, name, since: lastEnd, follow: false) {
         case .failure(let error):
             failure = describe(error)

@@ -89,6 +89,8 @@ extension ReportText {
             ReportText(level: .info, message: "Container \(name) was removed; waiting for a container of that name", status: "Waiting for container \(name) to be created")
         case .problem(let text):
             ReportText(level: .warning, message: "Container \(name): \(text)", status: nil)
+        case .trace(let text):
+            ReportText(level: .debug, message: "Docker engine: \(text)", status: nil)
         }
     }
 }
