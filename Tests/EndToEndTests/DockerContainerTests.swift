@@ -15,9 +15,9 @@ struct DockerContainerTests {
     static let ready = #"\033[32m[12:00:01] Server started\033[0m"#
     static let simulator = ["--boot-delay", "0", "--connect-delay", "0"]
 
-    func startDaemon(_ rig: DaemonRig, _ engine: DockerTestEngine, name: String = "altv", wrapper: [String] = [],
+    func startDaemon(_ rig: DaemonRig, _ engine: DockerTestEngine, name: String = "altv", extra: [String] = [], wrapper: [String] = [],
                      executable: String = productsDirectory + "/altv-reconnectd") throws -> Child {
-        try rig.startDaemon(["--poll-interval", "10ms"], source: ["--docker-container", name], environment: ["DOCKER_HOST": engine.host],
+        try rig.startDaemon(["--poll-interval", "10ms"] + extra, source: ["--docker-container", name], environment: ["DOCKER_HOST": engine.host],
                             wrapper: wrapper, executable: executable)
     }
 
@@ -55,7 +55,7 @@ struct DockerContainerTests {
     @Test func createdAfterTheDaemonAndCreatedAgain() throws {
         let engine = try DockerTestEngine()
         let rig = try DaemonRig(simulator: Self.simulator, logContent: nil)
-        let daemon = try startDaemon(rig, engine)
+        let daemon = try startDaemon(rig, engine, extra: ["--verbose"])
         #expect(rig.waitForStatus("Waiting for container altv to be created"), "\(rig.notify.statuses)")
         #expect(rig.simulator.reconnects.isEmpty)
         try engine.runServer(name: "altv", tty: false, lines: [Self.starting, Self.ready])
@@ -71,6 +71,11 @@ struct DockerContainerTests {
         usleep(500_000)
         #expect(rig.simulator.reconnects.count == 3, "\(daemon.stderr)")
         #expect(daemon.stderr.contains("Container altv was removed"), "\(daemon.stderr)")
+        // --verbose: the engine's events and the requests, each run's output from the last end.
+        for said in ["Docker engine: engine event: start", "Docker engine: engine event: die (exit code 137)", "Docker engine: engine event: destroy",
+                     "Docker engine: engine event: die (exit code 0)", "GET /containers/altv/logs?stdout=1&stderr=1&follow=1&since="] {
+            #expect(daemon.stderr.contains(said), "\(said): \(daemon.stderr)")
+        }
         rig.stop(daemon)
     }
 
