@@ -83,7 +83,10 @@ public final class Child: @unchecked Sendable {
     /// The child's stdout reached its end (it exited, or closed it): every line is in `stdoutLines`.
     public let stdoutClosed = Locked(false)
 
-    public init(_ executable: String, _ arguments: [String], environment: [String: String] = [:], stderrPath: String) throws {
+    /// - Parameter stdoutPath: stdout to this file instead of the pipe read into `stdoutLines`
+    ///   (for a child run to its end: once it has exited, all it wrote is in the file, with no
+    ///   pipe end to wait for).
+    public init(_ executable: String, _ arguments: [String], environment: [String: String] = [:], stderrPath: String, stdoutPath: String? = nil) throws {
         process.executableURL = URL(fileURLWithPath: executable.hasPrefix("/") ? executable : productsDirectory + "/" + executable)
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
@@ -95,6 +98,12 @@ public final class Child: @unchecked Sendable {
         if !FileManager.default.fileExists(atPath: stderrPath) { _ = FileManager.default.createFile(atPath: stderrPath, contents: nil) }
         self.stderrPath = stderrPath
         process.standardError = FileHandle(forWritingAtPath: stderrPath)
+        if let stdoutPath {
+            _ = FileManager.default.createFile(atPath: stdoutPath, contents: nil)
+            process.standardOutput = FileHandle(forWritingAtPath: stdoutPath)
+            try process.run()
+            return
+        }
         process.standardOutput = stdoutPipe
         let lines = stdoutLines
         let closed = stdoutClosed
@@ -142,13 +151,13 @@ public final class Child: @unchecked Sendable {
 /// Runs a built executable to completion; returns (status, stdout, stderr).
 public func runProduct(_ executable: String, _ arguments: [String], environment: [String: String] = [:], timeout: Double = 30) throws -> (Int32, String, String) {
     let directory = TemporaryDirectory()
-    let child = try Child(executable, arguments, environment: environment, stderrPath: directory.file("stderr"))
+    // stdout to a file, read once the child has exited: a pipe read by a handler lost the end of
+    // the man page under load (a 20 ms sleep for its end, then a wait for its close, both did).
+    let child = try Child(executable, arguments, environment: environment, stderrPath: directory.file("stderr"), stdoutPath: directory.file("stdout"))
     let status = child.waitForExit(timeout: timeout) ?? -1
-    // Its output may still be in the pipe: wait for the end of it, not for a guessed time (a
-    // 20 ms sleep lost the end of the man page under load).
-    // Bounded like the exit: under a loaded CI machine the reader thread was seen 5 s behind.
-    _ = waitUntil(timeout: timeout) { child.stdoutClosed.current }
-    return (status, child.stdoutLines.current.joined(separator: "\n"), child.stderr)
+    var stdout = readText(directory.file("stdout"))
+    if stdout.hasSuffix("\n") { stdout.removeLast() }
+    return (status, stdout, child.stderr)
 }
 
 /// `altv-client-sim --port 0` as a child process, with its events file parsed on demand.
