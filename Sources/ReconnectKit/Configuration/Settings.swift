@@ -59,8 +59,8 @@ public struct Settings: Sendable {
     /// `optionPrefix`: "--" on the command line.
     public func sourceConflict(optionPrefix: String) -> String? {
         let table = SettingsTable.shared
-        let given = [table.logFile.name, table.journalUnit.name, table.dockerContainer.name].enumerated()
-            .filter { [self[\.logFile], self[\.journalUnit], self[\.dockerContainer]][$0.offset] != nil }.map { optionPrefix + $0.element }
+        let given = [(table.logFile.name, self[\.logFile]), (table.journalUnit.name, self[\.journalUnit]), (table.dockerContainer.name, self[\.dockerContainer])]
+            .filter { $0.1 != nil }.map { optionPrefix + $0.0 }
         guard given.count > 1 else { return nil }
         return "\(given.dropLast().joined(separator: ", ")) and \(given.last!) both give ready lines; use one of them"
     }

@@ -1,11 +1,6 @@
 import Dispatch
 import Logging
 import ReconnectPolicy
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 
 /// `--docker-container NAME`: a server run in a container (alt:V's official image logs to
 /// stdout), followed through the Docker Engine API on its Unix socket (`ContainerFollower`).
