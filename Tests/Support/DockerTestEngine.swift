@@ -48,13 +48,6 @@ public final class DockerTestEngine: @unchecked Sendable {
         }
     }
 
-    /// Stops dockerd (its containers die with it unless removed first).
-    public func stop() {
-        guard running else { return }
-        running = false
-        _ = try? Self.runScript(["stop", directory.path])
-    }
-
     /// Kills dockerd as a crash would, containers left to the engine's next start.
     public func kill() {
         guard running, let pid = Int32(readText(directory.file("dockerd.pid")).trimmingCharacters(in: .whitespacesAndNewlines)) else { return }
