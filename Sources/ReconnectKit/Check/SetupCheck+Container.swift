@@ -19,36 +19,34 @@ extension SetupCheck {
         case .success(let found): engine = found
         }
         let client = engine.client(timeout: settings.value(\.requestTimeout)!)
-        switch client.send(method: "GET", path: ContainerAPI.inspectPath(name)) {
-        case .failure(.unreachable(let code)) where code == ENOENT || code == ENOTDIR:
+        let container: ContainerAPI.Inspect
+        switch ContainerFollower.inspect(client, name) {
+        case .failure(.engine(.unreachable(let code))) where code == ENOENT || code == ENOTDIR:
             return [CheckResult(.warn, "Docker engine: \(engine.explain(.unreachable(errno: code)))",
                                 fix: "start it (sudo systemctl start docker), or set DOCKER_HOST=unix://PATH to its socket")]
-        case .failure(let error):
+        case .failure(.engine(let error)):
             return [CheckResult(.fail, "Docker engine: \(engine.explain(error))")]
-        case .success(let response) where response.statusCode == 404:
+        case .failure(.api(let problem)):
+            return [CheckResult(.fail, "Docker engine at \(engine.socketPath): \(problem)")]
+        case .success(nil):
             return [CheckResult(.warn, "container \(name) does not exist yet; the daemon waits for it",
                                 fix: "docker run --name \(name) … (or docker compose up; container_name: \(name) in the compose file)")]
-        case .success(let response) where response.statusCode != 200:
-            return [CheckResult(.fail, "Docker engine at \(engine.socketPath): inspecting container \(name): \(ContainerAPI.message(response))")]
-        case .success(let response):
-            guard let container = ContainerAPI.decode(ContainerAPI.Inspect.self, response.body) else {
-                return [CheckResult(.fail, "Docker engine at \(engine.socketPath): its description of container \(name) is not the JSON expected")]
-            }
-            let output = container.hasTTY ? "with a TTY (raw output)" : "without a TTY (multiplexed output)"
-            guard container.isRunning else {
-                return [CheckResult(.warn, "container \(name) is \(container.state?.status ?? "not running") (\(output)); the daemon waits for it to start",
-                                    fix: "docker start \(name)")]
-            }
-            return [CheckResult(.pass, "container \(name) is running (PID \(container.pid), \(output)); engine \(engine.socketPath)")]
+        case .success(let found?):
+            container = found
         }
+        let output = container.hasTTY ? "with a TTY (raw output)" : "without a TTY (multiplexed output)"
+        guard container.isRunning else {
+            return [CheckResult(.warn, "container \(name) is \(container.state?.status ?? "not running") (\(output)); the daemon waits for it to start",
+                                fix: "docker start \(name)")]
+        }
+        return [CheckResult(.pass, "container \(name) is running (PID \(container.pid), \(output)); engine \(engine.socketPath)")]
     }
 
     /// The current run's output (its last 4 MB), or nil when it cannot be had.
     func containerOutput(_ name: String) -> [UInt8]? {
         guard case .success(let engine) = engine else { return nil }
         let client = engine.client(timeout: settings.value(\.requestTimeout)!)
-        guard case .success(let response) = client.send(method: "GET", path: ContainerAPI.inspectPath(name)), response.statusCode == 200,
-              let container = ContainerAPI.decode(ContainerAPI.Inspect.self, response.body), container.isRunning,
+        guard case .success(let container?) = ContainerFollower.inspect(client, name), container.isRunning,
               case .success(let stream) = ContainerFollower.openLogs(client, name, since: container.finishedAtNanoseconds ?? 0, follow: false)
         else { return nil }
         var output = ContainerOutput(tty: container.hasTTY)

@@ -69,6 +69,43 @@ extension HTTPClient {
     }
 }
 
+extension HTTPClient.OpenStream {
+    /// The body of an open stream as it arrives: passed through, or chunk-decoded when the
+    /// head says chunked. One reader for the endless answers (`EngineStream`) and the ones read
+    /// to their end (`HTTPClient.readToEnd`).
+    public struct BodyReader: Sendable {
+        public enum Step: Sendable, Equatable {
+            case more
+            /// The last chunk was read: the body ended with these bytes.
+            case ended
+            case malformed(String)
+        }
+
+        private var chunks: ChunkedDecoder?
+
+        public init(for stream: HTTPClient.OpenStream) {
+            chunks = stream.isChunked ? ChunkedDecoder() : nil
+        }
+
+        /// Decodes `bytes`, handing each piece of body to `body` (valid only during the call).
+        public mutating func feed(_ bytes: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) -> Void) -> Step {
+            guard var decoder = chunks else {
+                body(bytes)
+                return .more
+            }
+            var failure: ChunkedDecoder.Failure?
+            do throws(ChunkedDecoder.Failure) { try decoder.feed(bytes, body) } catch { failure = error }
+            chunks = decoder
+            if let failure { return .malformed(failure.description) }
+            return decoder.isFinished ? .ended : .more
+        }
+
+        /// Whether the peer closing the connection now ends the body whole: always for a raw
+        /// body, after the last chunk for a chunked one.
+        public var isComplete: Bool { chunks?.sawLastChunk ?? true }
+    }
+}
+
 extension HTTPClient {
     /// Reads an opened stream's body to its end, blocking, within this client's `timeout`,
     /// handing on each decoded piece: for answers that do end but may be long (a container's
@@ -77,37 +114,24 @@ extension HTTPClient {
     public func readToEnd(_ stream: OpenStream, _ body: (UnsafeRawBufferPointer) -> Void) -> Result<Void, ClientError> {
         defer { close(stream.fileDescriptor) }
         let deadline = Deadline(after: timeout)
-        var chunks = stream.isChunked ? ChunkedDecoder() : nil
-        // false when the body ended with these bytes.
-        func deliver(_ bytes: UnsafeRawBufferPointer) -> Result<Bool, ClientError> {
-            guard var decoder = chunks else {
-                body(bytes)
-                return .success(true)
-            }
-            var failure: ChunkedDecoder.Failure?
-            do throws(ChunkedDecoder.Failure) { try decoder.feed(bytes, body) } catch { failure = error }
-            chunks = decoder
-            if let failure { return .failure(.malformedResponse(failure.description)) }
-            return .success(!decoder.isFinished)
-        }
-        if !stream.leftover.isEmpty {
-            switch stream.leftover.withUnsafeBytes(deliver) {
-            case .failure(let error): return .failure(error)
-            case .success(false): return .success(())
-            case .success(true): break
+        var reader = OpenStream.BodyReader(for: stream)
+        // nil: go on reading.
+        func deliver(_ bytes: UnsafeRawBufferPointer) -> Result<Void, ClientError>? {
+            switch reader.feed(bytes, body) {
+            case .more: nil
+            case .ended: .success(())
+            case .malformed(let reason): .failure(.malformedResponse(reason))
             }
         }
+        if !stream.leftover.isEmpty, let end = stream.leftover.withUnsafeBytes(deliver) { return end }
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
         while true {
             let count = buffer.withUnsafeMutableBytes { recv(stream.fileDescriptor, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
             if count > 0 {
-                switch buffer.withUnsafeBytes({ deliver(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }) {
-                case .failure(let error): return .failure(error)
-                case .success(false): return .success(())
-                case .success(true): continue
-                }
+                if let end = buffer.withUnsafeBytes({ deliver(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }) { return end }
+                continue
             }
-            if count == 0 { return chunks == nil || chunks!.sawLastChunk ? .success(()) : .failure(.connectionClosed) }
+            if count == 0 { return reader.isComplete ? .success(()) : .failure(.connectionClosed) }
             let code = errno
             guard code == EAGAIN || code == EWOULDBLOCK || code == EINTR else { return .failure(.connectionClosed) }
             if case .timedOut = wait(stream.fileDescriptor, for: Int16(POLLIN), deadline: deadline) { return .failure(.responseTimedOut) }

@@ -151,20 +151,25 @@ final class ContainerFollower: @unchecked Sendable {
             close(events.fileDescriptor)
             return .failure(.api("GET /events answered HTTP \(events.statusCode)"))
         }
+        let result = inspect(client, name).map { Attachment(events: events, container: $0) }
+        if case .failure = result { close(events.fileDescriptor) }
+        return result
+    }
+
+    /// `GET /containers/NAME/json`: the container, or nil when no container has the name.
+    /// Blocking. The daemon and `check` ask the same way.
+    static func inspect(_ client: HTTPClient, _ name: String) -> Result<ContainerAPI.Inspect?, AttachFailure> {
         switch client.send(method: "GET", path: ContainerAPI.inspectPath(name)) {
         case .failure(let error):
-            close(events.fileDescriptor)
             return .failure(.engine(error))
         case .success(let response) where response.statusCode == 404:
-            return .success(Attachment(events: events, container: nil))
+            return .success(nil)
         case .success(let response) where response.statusCode == 200:
             guard let inspect = ContainerAPI.decode(ContainerAPI.Inspect.self, response.body) else {
-                close(events.fileDescriptor)
                 return .failure(.api("the engine's description of container \(name) is not the JSON expected"))
             }
-            return .success(Attachment(events: events, container: inspect))
+            return .success(inspect)
         case .success(let response):
-            close(events.fileDescriptor)
             return .failure(.api("inspecting container \(name): \(ContainerAPI.message(response))"))
         }
     }
@@ -373,18 +378,11 @@ final class ContainerFollower: @unchecked Sendable {
     }
 
     static func openRun(_ client: HTTPClient, _ name: String, since: Int64) -> Result<Run, AttachFailure> {
-        let container: ContainerAPI.Inspect
-        switch client.send(method: "GET", path: ContainerAPI.inspectPath(name)) {
-        case .failure(let error): return .failure(.engine(error))
-        case .success(let response) where response.statusCode == 200:
-            guard let decoded = ContainerAPI.decode(ContainerAPI.Inspect.self, response.body) else {
-                return .failure(.api("the engine's description of container \(name) is not the JSON expected"))
-            }
-            container = decoded
-        case .success(let response):
-            return .failure(.api("inspecting container \(name): \(ContainerAPI.message(response))"))
+        inspect(client, name).flatMap { container in
+            // Removed between its start event and this request (the engine's own words).
+            guard let container else { return .failure(.api("inspecting container \(name): No such container: \(name)")) }
+            return openLogs(client, name, since: since, follow: true).map { Run(container: container, logs: $0) }
         }
-        return openLogs(client, name, since: since, follow: true).map { Run(container: container, logs: $0) }
     }
 
     static func openLogs(_ client: HTTPClient, _ name: String, since: Int64, follow: Bool) -> Result<HTTPClient.OpenStream, AttachFailure> {

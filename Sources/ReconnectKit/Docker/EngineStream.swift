@@ -27,7 +27,7 @@ public final class EngineStream: @unchecked Sendable {
     private let onBody: (UnsafeRawBufferPointer) -> Void
     private let onEnd: (End) -> Void
     private var source: DispatchSourceRead?
-    private var chunks: ChunkedDecoder?
+    private var reader: HTTPClient.OpenStream.BodyReader
     private var buffer = [UInt8](repeating: 0, count: 64 * 1024)
 
     public init(_ stream: HTTPClient.OpenStream, queue: DispatchQueue, onBody: @escaping (UnsafeRawBufferPointer) -> Void,
@@ -36,7 +36,7 @@ public final class EngineStream: @unchecked Sendable {
         self.queue = queue
         self.onBody = onBody
         self.onEnd = onEnd
-        chunks = stream.isChunked ? ChunkedDecoder() : nil
+        reader = HTTPClient.OpenStream.BodyReader(for: stream)
     }
 
     /// Hands on the body bytes that came with the head, then follows the socket. Call on `queue`.
@@ -78,22 +78,15 @@ public final class EngineStream: @unchecked Sendable {
 
     /// Decodes and hands on `bytes`; false when the stream ended with them.
     private func deliver(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        guard var decoder = chunks else {
-            onBody(bytes)
+        switch reader.feed(bytes, onBody) {
+        case .more:
             return true
-        }
-        var failure: ChunkedDecoder.Failure?
-        do throws(ChunkedDecoder.Failure) { try decoder.feed(bytes, onBody) } catch { failure = error }
-        chunks = decoder
-        if let failure {
-            finish(.malformed(failure.description))
-            return false
-        }
-        if decoder.isFinished {
+        case .ended:
             finish(.closed)
-            return false
+        case .malformed(let reason):
+            finish(.malformed(reason))
         }
-        return true
+        return false
     }
 
     private func finish(_ end: End) {
