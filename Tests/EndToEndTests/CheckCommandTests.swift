@@ -76,6 +76,23 @@ import Glibc
         #expect(!lines.joined().contains("open-secret"))
     }
 
+    /// A server that exited but was not reaped (a zombie, which `kill(pid, 0)` still finds) is
+    /// down, as the daemon's pidfd says: not "running".
+    @Test func aZombieServerIsDown() throws {
+        let directory = TemporaryDirectory()
+        let simulator = try SimulatorProcess(["--boot-delay", "0"])
+        var zombie: pid_t = 0
+        let arguments = [strdup("/bin/true"), nil]
+        defer { free(arguments[0]) }
+        #expect(posix_spawn(&zombie, "/bin/true", nil, nil, arguments, environ) == 0)
+        defer { waitpid(zombie, nil, 0) }
+        #expect(waitUntil { readText("/proc/\(zombie)/stat").contains(") Z ") })
+        let pidFile = directory.file("server.pid")
+        append("\(zombie)\n", to: pidFile)
+        let (_, lines) = try check(["--pid-file", pidFile, "--client", simulator.url], home: directory)
+        #expect(lines.contains("warn  PID file \(pidFile) names PID \(zombie), which has exited (its parent has not reaped it yet): the server is down"), "\(lines)")
+    }
+
     @Test func aBrokenConfigurationFails() throws {
         let directory = TemporaryDirectory()
         let config = directory.file("config.toml")

@@ -128,6 +128,29 @@ struct DockerContainerTests {
     }
 }
 
+/// The harness: a killed engine must start again even while its processes are zombies nobody
+/// reaps (the killed dockerd is an orphan, reaped by the machine's PID 1 late or never: seen on
+/// CI, where dockerd took them for a live engine). Zombies are made here, by not waiting for a child.
+@Suite(.enabled(if: DockerTestEngine.unavailableReason == nil, Comment(rawValue: DockerTestEngine.unavailableReason ?? "")))
+struct DockerTestEngineTests {
+    @Test func startsOverTheZombiesOfAKilledEngine() throws {
+        let engine = try DockerTestEngine(start: false)
+        var zombie: pid_t = 0
+        let arguments = [strdup("/bin/true"), nil]
+        defer { free(arguments[0]) }
+        #expect(posix_spawn(&zombie, "/bin/true", nil, nil, arguments, environ) == 0)
+        defer { waitpid(zombie, nil, 0) }
+        #expect(waitUntil { DockerTestEngine.hasEnded(zombie) })
+        #expect(Glibc.kill(zombie, 0) == 0, "a zombie, still signalable")
+        // dockerd's own pid file ("pid file found") and its containerd's (15 s on a dead socket).
+        try FileManager.default.createDirectory(atPath: engine.directory.file("exec/containerd"), withIntermediateDirectories: true)
+        overwrite("\(zombie)", to: engine.directory.file("dockerd.pid"))
+        overwrite("\(zombie)", to: engine.directory.file("exec/containerd/containerd.pid"))
+        try engine.start()
+        #expect(try engine.docker("version", "--format", "{{.Server.Version}}").isEmpty == false)
+    }
+}
+
 /// What is refused before any engine is asked (no engine needed).
 @Suite struct DockerSettingTests {
     @Test func aTCPEngineIsRefusedWithTheReason() throws {

@@ -52,8 +52,17 @@ public final class DockerTestEngine: @unchecked Sendable {
     public func kill() {
         guard running, let pid = Int32(readText(directory.file("dockerd.pid")).trimmingCharacters(in: .whitespacesAndNewlines)) else { return }
         Glibc.kill(pid, SIGKILL)
-        _ = waitUntil { Glibc.kill(pid, 0) != 0 }
+        _ = waitUntil { Self.hasEnded(pid) }
         running = false
+    }
+
+    /// Whether `pid` no longer runs: gone, or a zombie. The killed dockerd is nobody's child here
+    /// (the script that started it has exited), so it stays a zombie until the machine's PID 1
+    /// reaps it, late or never; `kill(pid, 0)` still succeeds on a zombie.
+    public static func hasEnded(_ pid: Int32) -> Bool {
+        let stat = readText("/proc/\(pid)/stat")
+        guard let end = stat.range(of: ") ", options: .backwards) else { return true }
+        return stat[end.upperBound...].hasPrefix("Z")
     }
 
     /// `docker ARGUMENTS` against this engine; its stdout, trimmed. Throws on a failure.

@@ -96,6 +96,9 @@ extension SetupCheck {
         }
         switch PidFileText.parse(bytes) {
         case .pid(let pid):
+            if Self.isZombie(pid) {
+                return CheckResult(.warn, "PID file \(path) names PID \(pid), which has exited (its parent has not reaped it yet): the server is down")
+            }
             if kill(pid, 0) == 0 || errno == EPERM { return CheckResult(.pass, "PID file \(path): server process \(pid) is running") }
             return CheckResult(.warn, "PID file \(path) names PID \(pid), which is not running: the server is down")
         case .empty:
@@ -103,6 +106,15 @@ extension SetupCheck {
         case .invalid(let text):
             return CheckResult(.fail, "PID file \(path) holds '\(text)', not a process ID", fix: "check pid-file: it should name the file the server's PID is written to")
         }
+    }
+
+    /// Whether `pid` has exited and waits for its parent to reap it. `kill(pid, 0)` still succeeds
+    /// on such a zombie, where the daemon's pidfd has already said the process ended.
+    static func isZombie(_ pid: pid_t) -> Bool {
+        // /proc/PID/stat: "PID (COMMAND) STATE …"; COMMAND may hold ") ", the last one ends it.
+        guard let bytes = try? WholeFile.read("/proc/\(pid)/stat", maximumSize: 4096),
+              let close = bytes.lastIndex(of: UInt8(ascii: ")")), close + 2 < bytes.count else { return false }
+        return bytes[close + 2] == UInt8(ascii: "Z")
     }
 
     /// The last line of the existing log the pattern matches (colours stripped, as the daemon
