@@ -100,7 +100,7 @@ import Glibc
             Issue.record("no stream")
             return
         }
-        #expect(open.statusCode == 200 && open.isChunked)
+        #expect(open.statusCode == 200 && open.head.isChunked)
         let queue = DispatchQueue(label: "test.engine-stream")
         let text = Locked("")
         let ended = Locked<EngineStream.End?>(nil)

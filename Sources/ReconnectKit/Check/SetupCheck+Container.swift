@@ -49,16 +49,10 @@ extension SetupCheck {
         guard case .success(let container?) = ContainerFollower.inspect(client, name), container.isRunning,
               case .success(let stream) = ContainerFollower.openLogs(client, name, since: container.finishedAtNanoseconds ?? 0, follow: false)
         else { return nil }
-        var output = ContainerOutput(tty: container.hasTTY)
         var bytes: [UInt8] = []
-        var broken = false
-        _ = client.readToEnd(stream) { piece in
-            guard !broken else { return }
-            do throws(ContainerOutput.Failure) {
-                try output.feed(piece) { bytes += $0 }
-            } catch {
-                broken = true
-            }
+        // What it read before a failure is still worth matching.
+        _ = ContainerFollower.readOutput(stream, client: client, engine: engine, name: name, tty: container.hasTTY) { piece in
+            bytes += piece
             if bytes.count > 8 << 20 { bytes.removeFirst(bytes.count - (4 << 20)) }
         }
         return Array(bytes.suffix(4 << 20))

@@ -16,8 +16,6 @@ extension HTTPClient {
         public var head: HTTPHead
         /// Body bytes read together with the head (still chunk-encoded if the body is).
         public var leftover: [UInt8]
-
-        public var isChunked: Bool { head["transfer-encoding"]?.lowercased().contains("chunked") ?? false }
     }
 
     /// Sends `GET path` and reads the response head (at most `responseLimit` bytes, within
@@ -39,8 +37,7 @@ extension HTTPClient {
         while true {
             if let (headerEnd, bodyStart) = HTTPHead.bounds(in: buffer) {
                 let head = HTTPHead(buffer[0..<headerEnd])
-                let parts = head.startLine.split(separator: " ", maxSplits: 2)
-                guard parts.count >= 2, parts[0].hasPrefix("HTTP/1."), let code = Int(parts[1]), (100...599).contains(code) else {
+                guard let code = head.statusCode else {
                     close(fd)
                     return .failure(.malformedResponse("bad status line"))
                 }
@@ -84,7 +81,7 @@ extension HTTPClient.OpenStream {
         private var chunks: ChunkedDecoder?
 
         public init(for stream: HTTPClient.OpenStream) {
-            chunks = stream.isChunked ? ChunkedDecoder() : nil
+            chunks = stream.head.isChunked ? ChunkedDecoder() : nil
         }
 
         /// Decodes `bytes`, handing each piece of body to `body` (valid only during the call).

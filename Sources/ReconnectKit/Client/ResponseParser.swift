@@ -18,19 +18,14 @@ struct ResponseParser {
             return atEOF ? .failed(buffer.isEmpty ? .connectionClosed : .malformedResponse("incomplete headers")) : .needMore
         }
         let head = HTTPHead(buffer[0..<headerEnd])
-        let parts = head.startLine.split(separator: " ", maxSplits: 2)
-        guard parts.count >= 2, parts[0].hasPrefix("HTTP/1."), parts[1].utf8.count == 3, parts[1].utf8.allSatisfy({ (0x30...0x39).contains($0) }),
-              let code = Int(parts[1]), code >= 100 else {
-            return .failed(.malformedResponse("bad status line"))
-        }
+        guard let code = head.statusCode else { return .failed(.malformedResponse("bad status line")) }
         var contentLength: Int?
         if let value = head["content-length"] {
             guard let length = Int(value), length >= 0 else { return .failed(.malformedResponse("bad Content-Length")) }
             contentLength = length
         }
-        let chunked = head["transfer-encoding"]?.lowercased().contains("chunked") ?? false
         let body = buffer[bodyStart...]
-        if chunked {
+        if head.isChunked {
             switch Self.decodeChunked(body) {
             case .some(.some(let decoded)): return .complete(HTTPResponse(statusCode: code, body: decoded))
             case .some(.none): return .failed(.malformedResponse("bad chunked encoding"))
@@ -84,6 +79,18 @@ public struct HTTPHead: Sendable {
     }
 
     public subscript(name: String) -> String? { fields[name.lowercased()] }
+
+    /// A response's status code: the start line is `HTTP/1.x NNN …` with three digits, 100 or
+    /// more. Nil for anything else (a request line, garbage).
+    public var statusCode: Int? {
+        let parts = startLine.split(separator: " ", maxSplits: 2)
+        guard parts.count >= 2, parts[0].hasPrefix("HTTP/1."), parts[1].utf8.count == 3, parts[1].utf8.allSatisfy({ (0x30...0x39).contains($0) }),
+              let code = Int(parts[1]), code >= 100 else { return nil }
+        return code
+    }
+
+    /// Whether the body is chunk-encoded (`Transfer-Encoding: chunked`).
+    public var isChunked: Bool { self["transfer-encoding"]?.lowercased().contains("chunked") ?? false }
 
     /// Where the header block ends and the body starts, once the blank line has arrived.
     /// Accepts CRLF and bare LF line ends.

@@ -399,35 +399,52 @@ final class ContainerFollower: @unchecked Sendable {
     /// ends, then followed from the same instant with what the first gave skipped.
     private func followAtStart(_ container: ContainerAPI.Inspect) {
         let client = client
-        var history = ContainerOutput(tty: container.hasTTY)
-        var failure: String?
         onEvent(.started(pid: container.pid, alreadyRunning: true, tty: container.hasTTY))
         pid = container.pid
         followedRun = container.runIdentity
         runSince = lastEnd
         onEvent(.trace("GET \(ContainerAPI.logsPath(name, follow: false, since: lastEnd)), then the same with follow=1"))
+        var read = 0
         switch Self.openLogs(client, name, since: lastEnd, follow: false) {
         case .failure(let error):
-            failure = describe(error)
+            report(.problem(describe(error)), deferred: true)
         case .success(let stream):
-            let result = client.readToEnd(stream) { bytes in
-                guard failure == nil else { return }
-                do throws(ContainerOutput.Failure) {
-                    try history.feed(bytes) { sink.consume($0) }
-                } catch {
-                    if case .badFrame(let text) = error { failure = "container \(name)'s output is not what its TTY setting says: \(text)" }
-                }
-            }
-            if case .failure(let error) = result, failure == nil { failure = "reading the output of container \(name) so far: \(engine.explain(error))" }
+            let (total, failure) = Self.readOutput(stream, client: client, engine: engine, name: name, tty: container.hasTTY) { sink.consume($0) }
+            read = total
+            if let failure { report(.problem(failure), deferred: true) }
         }
-        if let failure { report(.problem(failure), deferred: true) }
         switch Self.openLogs(client, name, since: lastEnd, follow: true) {
         case .failure(let error):
             report(.problem(describe(error)), deferred: true)
         case .success(let stream):
-            runOutputRead = history.total
-            startLogs(stream, tty: container.hasTTY, skipping: history.total)
+            runOutputRead = read
+            startLogs(stream, tty: container.hasTTY, skipping: read)
         }
+    }
+
+    /// Reads a run's output so far from `stream` (a logs request without follow) to its end,
+    /// within the client's timeout, handing on each piece of what the server wrote. Blocking.
+    /// The daemon at start-up and `check` read it this way.
+    /// - Returns: the output bytes read (what the follow request that comes next skips), and
+    ///   what went wrong, if anything (what came before it was handed on).
+    static func readOutput(_ stream: HTTPClient.OpenStream, client: HTTPClient, engine: DockerEngine, name: String, tty: Bool,
+                           _ output: (UnsafeRawBufferPointer) -> Void) -> (total: Int, failure: String?) {
+        var decoded = ContainerOutput(tty: tty)
+        var failure: String?
+        let result = client.readToEnd(stream) { bytes in
+            guard failure == nil else { return }
+            do throws(ContainerOutput.Failure) {
+                try decoded.feed(bytes, output)
+            } catch {
+                if case .badFrame(let text) = error { failure = badOutput(name, text) }
+            }
+        }
+        if case .failure(let error) = result, failure == nil { failure = "reading the output of container \(name) so far: \(engine.explain(error))" }
+        return (decoded.total, failure)
+    }
+
+    static func badOutput(_ name: String, _ reason: String) -> String {
+        "container \(name)'s output is not what its TTY setting says: \(reason)"
     }
 
     private func describe(_ failure: AttachFailure) -> String {
@@ -477,7 +494,7 @@ final class ContainerFollower: @unchecked Sendable {
         if case .badFrame(let text) = failure {
             logs?.stop()
             logs = nil
-            onEvent(.problem("container \(name)'s output is not what its TTY setting says: \(text); its output is not followed until it starts again"))
+            onEvent(.problem(Self.badOutput(name, text) + "; its output is not followed until it starts again"))
         }
     }
 
